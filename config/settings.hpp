@@ -1,0 +1,89 @@
+#pragma once
+// The validated contents of civicline's JSON config file. Every component
+// receives only its own part; nothing here is a global.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace civicline::config {
+
+/// Text in each language the city supports, keyed by language code ("en", "es").
+using localized_text = std::map<std::string, std::string>;
+
+struct city_settings {
+  std::string name;                  ///< "Demo City"
+  std::string timezone;              ///< IANA zone, e.g. "America/Phoenix"; display and SLA only
+  std::vector<std::string> languages;  ///< supported reply languages, first is the default
+  std::string tracking_id_prefix = "311-";
+  int tracking_id_digits = 6;
+};
+
+struct server_settings {
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 8080;
+  int threads = 0;                ///< I/O threads; 0 means one per core
+  std::string public_base_url;    ///< how residents and Twilio reach us, e.g. "https://311.city.gov"
+};
+
+struct http_settings {
+  std::size_t max_body_bytes = 1 << 20;
+  std::size_t max_header_bytes = 16 << 10;
+  std::chrono::milliseconds header_timeout{10'000};  ///< to receive a full request header
+  std::chrono::milliseconds read_timeout{30'000};    ///< to receive the body after the header
+  std::chrono::milliseconds idle_timeout{60'000};    ///< keep-alive wait for the next request
+  std::size_t max_connections = 10'000;
+};
+
+struct storage_settings {
+  std::filesystem::path database;  ///< SQLite file; relative paths are resolved against the config file
+  int readers = 4;
+  std::chrono::milliseconds busy_timeout{5'000};
+  std::size_t max_batch_jobs = 512;  ///< write jobs committed together at most
+};
+
+struct log_settings {
+  std::string level = "info";  ///< trace, debug, info, warn, error, off
+  bool access_log = true;      ///< one JSON line per HTTP request on stdout
+};
+
+/// An extra question a category asks (the chatbot asks it; Open311 exposes it as an attribute).
+struct category_question {
+  std::string code;       ///< "flooding"
+  std::string datatype;   ///< string, number, datetime, text, singlevaluelist, multivaluelist
+  bool required = false;
+  localized_text prompt;  ///< "Is the water flooding the street?"
+  std::vector<std::pair<std::string, localized_text>> values;  ///< key -> name, for list types
+};
+
+struct category {
+  std::string code;  ///< Open311 service_code, e.g. "pothole"
+  localized_text name;
+  localized_text description;
+  std::string group;  ///< "Streets"
+  int sla_hours = 72;
+  bool location_required = true;
+  std::vector<category_question> questions;
+};
+
+/// Switches for operators and tests; all off in production configs.
+struct diagnostics_settings {
+  bool write_probe = false;  ///< enables POST /_diag/write-probe (durability tests)
+};
+
+struct settings {
+  std::filesystem::path source_file;  ///< the file these settings were read from
+  city_settings city;
+  server_settings server;
+  http_settings http;
+  storage_settings storage;
+  log_settings log;
+  std::vector<category> categories;
+  diagnostics_settings diagnostics;
+};
+
+}  // namespace civicline::config

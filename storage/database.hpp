@@ -1,0 +1,95 @@
+#pragma once
+// The storage engine: one SQLite file in WAL mode, one writer thread that
+// commits queued jobs in groups, and a pool of read-only connections.
+// This is the only place (with the repositories beside it) that speaks SQL.
+
+#include <SQLiteCpp/Database.h>
+
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace civicline::storage {
+
+/// "Cannot do the job": the database cannot be opened, migrated or written.
+class storage_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct database_options {
+  std::filesystem::path path;
+  int readers = 4;
+  std::chrono::milliseconds busy_timeout{5'000};
+  std::size_t max_batch_jobs = 512;
+};
+
+/// A snapshot of the writer's counters, for /metrics.
+struct writer_stats {
+  std::size_t queue_depth = 0;        ///< jobs waiting now
+  std::uint64_t jobs_committed = 0;   ///< jobs whose transaction committed
+  std::uint64_t jobs_failed = 0;      ///< jobs whose work threw (their changes rolled back)
+  std::uint64_t batches = 0;          ///< transactions committed
+  /// Histogram of jobs per committed batch: upper bounds and cumulative counts.
+  std::vector<std::pair<std::size_t, std::uint64_t>> batch_size_buckets;
+  std::uint64_t batch_size_sum = 0;
+};
+
+/// Work run on the writer thread inside the group transaction (in its own savepoint).
+using write_work = std::function<void(SQLite::Database&)>;
+/// Runs on the writer thread once the group transaction is durable (nullptr),
+/// or with the exception the work or the commit threw (nothing of it was kept).
+using write_done = std::function<void(std::exception_ptr)>;
+
+class database {
+ public:
+  /// Opens (creating if missing) the file, applies pending migrations and starts the writer.
+  /// Throws storage_error naming the file and the reason.
+  explicit database(database_options options);
+  ~database();  ///< drains the writer
+  database(const database&) = delete;
+  database& operator=(const database&) = delete;
+
+  /// Queues a write. Jobs from one thread commit in the order they were submitted.
+  /// Throws storage_error if the writer has been drained.
+  void submit(write_work work, write_done done);
+
+  /// Submits and waits until committed; rethrows the job's error. For the CLI and tests.
+  void write(write_work work);
+
+  /// Runs `work` on a read-only connection borrowed from the pool (waits for a free one).
+  template <class Work>
+  auto read(Work&& work) {
+    auto lease = borrow_reader();
+    return std::forward<Work>(work)(*lease);
+  }
+
+  /// True when a read-only connection can run a query (for /readyz).
+  bool reachable() noexcept;
+
+  /// Stops taking jobs, commits every queued one, then joins the writer. Idempotent.
+  void drain();
+
+  writer_stats stats() const;
+  int schema_version() const;
+  const std::filesystem::path& path() const;
+
+ private:
+  struct reader_deleter {
+    database* owner;
+    void operator()(SQLite::Database* connection) const;
+  };
+  using reader_lease = std::unique_ptr<SQLite::Database, reader_deleter>;
+  reader_lease borrow_reader();
+
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace civicline::storage
