@@ -1,0 +1,26 @@
+#pragma once
+// Options shared by every subcommand that touches data: --config and --db
+// (and --listen for serve), and loading the settings they describe.
+
+#include "config/settings.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+namespace civicline::server {
+
+struct common_options {
+  std::string config_file = "config/civicline.json";
+  std::string database;  ///< --db; empty = from environment or config
+  std::string listen;    ///< --listen HOST:PORT; empty = from environment or config
+};
+
+/// Adds --config (env CIVICLINE_CONFIG) and --db to a subcommand.
+void add_data_options(CLI::App& command, common_options& options);
+
+/// Loads and validates the settings; command-line values override the environment, which
+/// overrides the file. Prints every problem to stderr and returns nullopt when they are invalid.
+std::optional<config::settings> load_settings_or_report(const common_options& options);
+
+}  // namespace civicline::server

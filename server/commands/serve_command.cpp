@@ -1,0 +1,168 @@
+#include "server/commands/serve_command.hpp"
+
+#include "config/load.hpp"
+#include "server/app_context.hpp"
+#include "server/commands/common_options.hpp"
+#include "server/exit_codes.hpp"
+#include "server/http/http_server.hpp"
+#include "server/logging.hpp"
+#include "server/routes/system_routes.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+namespace civicline::server {
+namespace {
+
+/// How long requests in flight may take to finish after SIGTERM.
+constexpr std::chrono::seconds shutdown_grace{10};
+
+storage::database_options database_options_from(const config::storage_settings& s) {
+  return {s.database, s.readers, s.busy_timeout, s.max_batch_jobs};
+}
+
+http_limits http_limits_from(const config::settings& s) {
+  return {s.http.max_body_bytes,  s.http.max_header_bytes, s.http.header_timeout,
+          s.http.read_timeout,    s.http.idle_timeout,     s.http.max_connections,
+          s.log.access_log};
+}
+
+void print_banner(const config::settings& s, const std::string& base_url) {
+  std::cerr << "civicline is serving " << s.city.name << "\n"
+            << "  home page        " << base_url << "/\n"
+            << "  health           " << base_url << "/healthz\n"
+            << "  readiness        " << base_url << "/readyz\n"
+            << "  metrics          " << base_url << "/metrics\n"
+            << "Stop with Ctrl-C.\n";
+}
+
+/// Re-reads the config file on SIGHUP and applies what can change live; a bad file is
+/// reported and the running settings stay.
+void reload(const common_options& options) {
+  auto fresh = load_settings_or_report(options);
+  if (!fresh) {
+    log_event(log_level::error, "config_reload_failed",
+              {{"config", options.config_file}, {"kept", "previous settings"}});
+    return;
+  }
+  set_log_level(parse_log_level(fresh->log.level));
+  log_event(log_level::info, "config_reloaded", {{"config", options.config_file}});
+}
+
+int serve(const common_options& options) {
+  auto loaded = load_settings_or_report(options);
+  if (!loaded) {
+    return exit_code::bad_config;
+  }
+  const config::settings& settings = *loaded;
+  init_logging(parse_log_level(settings.log.level));
+
+  std::unique_ptr<storage::database> db;
+  try {
+    db = std::make_unique<storage::database>(database_options_from(settings.storage));
+  } catch (const std::exception& e) {
+    std::cerr << "civicline: cannot open the database: " << e.what() << "\n";
+    return exit_code::storage_unavailable;
+  }
+
+  http_metrics metrics;
+  static_files web;
+  app_context app{settings, *db, metrics, web};
+  router routes;
+  add_system_routes(routes, app);
+
+  const int threads = settings.server.threads > 0
+                          ? settings.server.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  boost::asio::io_context io(threads);
+  http_server server(io, http_limits_from(settings), routes, metrics);
+  std::uint16_t port = 0;
+  try {
+    port = server.listen(settings.server.listen_host, settings.server.listen_port);
+  } catch (const std::exception& e) {
+    std::cerr << "civicline: cannot listen on " << settings.server.listen_host << ":"
+              << settings.server.listen_port << ": " << e.what()
+              << " (pick another port with --listen or server.listen)\n";
+    return exit_code::cannot_listen;
+  }
+  const auto host = settings.server.listen_host.find(':') == std::string::npos
+                        ? settings.server.listen_host
+                        : "[" + settings.server.listen_host + "]";
+  const std::string base_url = "http://" + host + ":" + std::to_string(port);
+  log_event(log_level::info, "listening",
+            {{"url", base_url}, {"threads", threads}, {"database", settings.storage.database}});
+  print_banner(settings, base_url);
+
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int signal) {
+        if (ec) {
+          return;
+        }
+        if (signal == SIGHUP) {
+          reload(options);
+          signals.async_wait(on_signal);
+          return;
+        }
+        log_event(log_level::info, "shutting_down", {{"signal", signal}});
+        server.shutdown(shutdown_grace, [&] {
+          db->drain();  // every acknowledged write is committed before we exit
+          io.stop();
+        });
+      };
+  signals.async_wait(on_signal);
+
+  std::vector<std::thread> workers;
+  for (int i = 1; i < threads; ++i) {
+    workers.emplace_back([&io] { io.run(); });
+  }
+  io.run();
+  for (auto& worker : workers) {
+    worker.join();
+  }
+  db.reset();
+  log_event(log_level::info, "stopped");
+  return exit_code::ok;
+}
+
+int migrate(const common_options& options) {
+  auto settings = load_settings_or_report(options);
+  if (!settings) {
+    return exit_code::bad_config;
+  }
+  try {
+    storage::database db(database_options_from(settings->storage));
+    std::cout << "database " << db.path().string() << " is at schema version "
+              << db.schema_version() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "civicline: cannot migrate the database: " << e.what() << "\n";
+    return exit_code::storage_unavailable;
+  }
+  return exit_code::ok;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, int& exit_status) {
+  auto options = std::make_shared<common_options>();
+  auto* command = app.add_subcommand("serve", "Run the HTTP server until SIGTERM or SIGINT");
+  add_data_options(*command, *options);
+  command->add_option("--listen", options->listen,
+                      "HOST:PORT to listen on (overrides CIVICLINE_LISTEN and server.listen; "
+                      "port 0 picks a free port)");
+  command->callback([options, &exit_status] { exit_status = serve(*options); });
+}
+
+void add_migrate_command(CLI::App& app, int& exit_status) {
+  auto options = std::make_shared<common_options>();
+  auto* command = app.add_subcommand("migrate", "Create or upgrade the database, then exit");
+  add_data_options(*command, *options);
+  command->callback([options, &exit_status] { exit_status = migrate(*options); });
+}
+
+}  // namespace civicline::server

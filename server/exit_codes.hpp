@@ -1,0 +1,12 @@
+#pragma once
+// Process exit codes, so scripts and service managers can tell failures apart.
+
+namespace civicline::server::exit_code {
+
+inline constexpr int ok = 0;
+inline constexpr int usage = 64;                ///< bad command line (as sysexits' EX_USAGE)
+inline constexpr int bad_config = 78;           ///< the config file is invalid (EX_CONFIG)
+inline constexpr int storage_unavailable = 74;  ///< the database cannot be opened (EX_IOERR)
+inline constexpr int cannot_listen = 69;        ///< the address is taken (EX_UNAVAILABLE)
+
+}  // namespace civicline::server::exit_code

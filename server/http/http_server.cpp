@@ -1,0 +1,388 @@
+#include "server/http/http_server.hpp"
+
+#include "server/logging.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <random>
+#include <unordered_map>
+
+namespace civicline::server {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t read_chunk_bytes = 4096;
+
+/// A request id from the client is kept when it is short and plain; otherwise we make one.
+std::string request_id_from(std::string_view offered) {
+  const bool usable = !offered.empty() && offered.size() <= 64 &&
+                      std::ranges::all_of(offered, [](char c) {
+                        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' ||
+                               c == '_' || c == '.';
+                      });
+  if (usable) {
+    return std::string(offered);
+  }
+  thread_local std::mt19937_64 generator{std::random_device{}()};
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string id(16, '0');
+  auto bits = generator();
+  for (auto& c : id) {
+    c = hex[bits & 0xf];
+    bits >>= 4;
+  }
+  return id;
+}
+
+bool is_body_method(http::verb method) {
+  return method == http::verb::post || method == http::verb::put || method == http::verb::patch;
+}
+
+}  // namespace
+
+class connection;
+
+struct http_server::state : std::enable_shared_from_this<http_server::state> {
+  state(asio::io_context& io, http_limits l, const router& r, http_metrics& m)
+      : io(io), acceptor(io), limits(l), routes(r), metrics(m) {}
+
+  asio::io_context& io;
+  tcp::acceptor acceptor;
+  http_limits limits;
+  const router& routes;
+  http_metrics& metrics;
+  std::atomic<bool> stopping{false};
+  std::atomic<std::size_t> open_connections{0};
+
+  std::mutex registry_mutex;
+  std::uint64_t next_connection_id = 0;
+  std::unordered_map<std::uint64_t, std::weak_ptr<connection>> registry;
+
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> refuse(tcp::socket socket);
+};
+
+/// One client connection: owns its stream and buffer, and runs on its own strand.
+class connection : public std::enable_shared_from_this<connection> {
+ public:
+  enum class phase { waiting, reading, handling };
+
+  connection(std::shared_ptr<http_server::state> server, tcp::socket socket)
+      : server_(std::move(server)), stream_(std::move(socket)) {}
+
+  asio::awaitable<void> run();
+
+  /// Runs on the strand: closes the connection unless a request is being handled.
+  void stop_if_idle() {
+    if (phase_ != phase::handling) {
+      stream_.cancel();
+    }
+  }
+
+  asio::any_io_executor executor() { return stream_.get_executor(); }
+
+ private:
+  asio::awaitable<bool> serve_one(beast::flat_buffer& buffer, bool first);
+  asio::awaitable<void> reject(int status, std::string_view message, const std::string& method,
+                               std::chrono::steady_clock::time_point started);
+  asio::awaitable<bool> write(http_response response, const http_request& request,
+                              bool keep_alive, std::chrono::steady_clock::time_point started);
+
+  std::shared_ptr<http_server::state> server_;
+  beast::tcp_stream stream_;
+  phase phase_ = phase::waiting;
+  std::string remote_;
+};
+
+asio::awaitable<void> connection::run() {
+  beast::error_code ec;
+  const auto endpoint = stream_.socket().remote_endpoint(ec);
+  remote_ = ec ? "" : endpoint.address().to_string();
+  beast::flat_buffer buffer;
+  bool first = true;
+  try {
+    while (!server_->stopping) {
+      if (!co_await serve_one(buffer, first)) {
+        break;
+      }
+      first = false;
+    }
+  } catch (const std::exception& e) {
+    log_event(log_level::error, "connection_failed", {{"error", e.what()}});
+  }
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.close();
+}
+
+/// Reads, handles and answers one request; false when the connection should close.
+asio::awaitable<bool> connection::serve_one(beast::flat_buffer& buffer, bool first) {
+  const auto& limits = server_->limits;
+  phase_ = phase::waiting;
+  if (buffer.size() == 0) {
+    // A new connection must speak within the header timeout; a kept-alive one may idle longer.
+    stream_.expires_after(first ? limits.header_timeout : limits.idle_timeout);
+    auto [ec, n] = co_await stream_.async_read_some(buffer.prepare(read_chunk_bytes), use_tuple);
+    if (ec) {
+      co_return false;
+    }
+    buffer.commit(n);
+  }
+  const auto started = std::chrono::steady_clock::now();
+  phase_ = phase::reading;
+  http::request_parser<http::string_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+  parser.body_limit(limits.max_body_bytes);
+  stream_.expires_after(limits.header_timeout);
+  if (auto [ec, n] = co_await http::async_read_header(stream_, buffer, parser, use_tuple); ec) {
+    if (ec == http::error::header_limit) {
+      co_await reject(431, "The request header is larger than this server accepts.", "", started);
+    } else if (ec != beast::error::timeout && ec != http::error::end_of_stream &&
+               ec != asio::error::operation_aborted && ec != asio::error::eof &&
+               ec != asio::error::connection_reset) {
+      co_await reject(400, "The request is not valid HTTP/1.1: " + ec.message() + ".", "", started);
+    }
+    co_return false;
+  }
+  const auto& header = parser.get();
+  const std::string method(header.method_string());
+  if (is_body_method(header.method()) && !parser.content_length() && !parser.chunked()) {
+    co_await reject(411, "Send a Content-Length header with the request body.", method, started);
+    co_return false;
+  }
+  if (parser.content_length() && *parser.content_length() > limits.max_body_bytes) {
+    co_await reject(413,
+                    "The request body is larger than " + std::to_string(limits.max_body_bytes) +
+                        " bytes.",
+                    method, started);
+    co_return false;
+  }
+  if (beast::iequals(header[http::field::expect], "100-continue")) {
+    http::response<http::empty_body> proceed{http::status::continue_, 11};
+    if (auto [ec, n] = co_await http::async_write(stream_, proceed, use_tuple); ec) {
+      co_return false;
+    }
+  }
+  if (!parser.is_done()) {
+    stream_.expires_after(limits.read_timeout);
+    if (auto [ec, n] = co_await http::async_read(stream_, buffer, parser, use_tuple); ec) {
+      if (ec == http::error::body_limit) {
+        co_await reject(413, "The request body is larger than this server accepts.", method,
+                        started);
+      } else if (ec != beast::error::timeout && ec != asio::error::operation_aborted &&
+                 ec != http::error::end_of_stream && ec != asio::error::eof) {
+        co_await reject(400, "The request body is malformed: " + ec.message() + ".", method,
+                        started);
+      }
+      co_return false;
+    }
+  }
+  phase_ = phase::handling;
+  stream_.expires_never();
+
+  auto message = parser.release();
+  http_request request;
+  request.method = method;
+  request.target = std::string(message.target());
+  request.remote_address = remote_;
+  request.request_id = request_id_from(message["X-Request-Id"]);
+  for (const auto& field : message) {
+    request.headers.add(std::string(field.name_string()), std::string(field.value()));
+  }
+  request.body = std::move(message.body());
+  const bool keep_alive = message.keep_alive();
+
+  http_response response;
+  if (auto target = boost::urls::parse_origin_form(request.target); !target) {
+    response = error_response(400, "bad_request", "The request target is not a valid path.");
+    request.route = "(rejected)";
+  } else {
+    request.path = std::string(target->encoded_path());
+    request.query = std::string(target->encoded_query());
+    try {
+      response = co_await server_->routes.handle(request);
+    } catch (const std::exception& e) {
+      log_event(log_level::error, "handler_failed",
+                {{"request_id", request.request_id}, {"route", request.route}, {"error", e.what()}});
+      response = error_response(500, "internal_error",
+                                "Something went wrong on our side; the error is logged with "
+                                "request id " + request.request_id + ".");
+    }
+  }
+  co_return co_await write(std::move(response), request, keep_alive && !server_->stopping, started);
+}
+
+asio::awaitable<bool> connection::write(http_response response, const http_request& request,
+                                        bool keep_alive,
+                                        std::chrono::steady_clock::time_point started) {
+  http::response<http::string_body> out{static_cast<http::status>(response.status), 11};
+  for (const auto& [name, value] : response.headers.all()) {
+    out.set(name, value);
+  }
+  out.set("X-Content-Type-Options", "nosniff");
+  if (!request.request_id.empty()) {
+    out.set("X-Request-Id", request.request_id);
+  }
+  out.keep_alive(keep_alive);
+  const auto body_bytes = response.body.size();
+  if (request.method == "HEAD") {
+    out.content_length(body_bytes);
+  } else {
+    out.body() = std::move(response.body);
+    out.prepare_payload();
+  }
+  stream_.expires_after(server_->limits.read_timeout);
+  auto [ec, n] = co_await http::async_write(stream_, out, use_tuple);
+
+  const auto latency = std::chrono::steady_clock::now() - started;
+  const auto& route = request.route.empty() ? std::string("(rejected)") : request.route;
+  server_->metrics.observe(request.method, route, response.status, latency);
+  if (server_->limits.access_log && log_enabled(log_level::info)) {
+    log_event(log_level::info, "http_request",
+              {{"request_id", request.request_id},
+               {"method", request.method},
+               {"path", request.path},
+               {"route", route},
+               {"status", response.status},
+               {"bytes", body_bytes},
+               {"ms", std::chrono::duration<double, std::milli>(latency).count()},
+               {"remote", request.remote_address}});
+  }
+  co_return !ec && keep_alive;
+}
+
+asio::awaitable<void> connection::reject(int status, std::string_view message,
+                                         const std::string& method,
+                                         std::chrono::steady_clock::time_point started) {
+  http_request request;
+  request.method = method;
+  request.route = "(rejected)";
+  request.remote_address = remote_;
+  request.request_id = request_id_from("");
+  co_await write(error_response(status, error_code_for(status), message), request, false, started);
+}
+
+asio::awaitable<void> http_server::state::refuse(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  http::response<http::string_body> out{http::status::service_unavailable, 11};
+  out.set(http::field::content_type, "application/json");
+  out.set(http::field::retry_after, "1");
+  out.body() = error_response(503, "service_unavailable",
+                              "The server is at its connection limit; try again shortly.")
+                   .body;
+  out.keep_alive(false);
+  out.prepare_payload();
+  stream.expires_after(limits.header_timeout);
+  co_await http::async_write(stream, out, use_tuple);
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+}
+
+asio::awaitable<void> http_server::state::accept_loop() {
+  auto self = shared_from_this();
+  while (!stopping) {
+    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), use_tuple);
+    if (ec) {
+      if (ec == asio::error::operation_aborted || stopping) {
+        break;
+      }
+      log_event(log_level::warn, "accept_failed", {{"error", ec.message()}});
+      continue;
+    }
+    if (open_connections >= limits.max_connections) {
+      metrics.connection_refused();
+      auto executor = socket.get_executor();
+      asio::co_spawn(executor, refuse(std::move(socket)), asio::detached);
+      continue;
+    }
+    auto conn = std::make_shared<connection>(self, std::move(socket));
+    std::uint64_t id = 0;
+    {
+      std::lock_guard lock(registry_mutex);
+      id = next_connection_id++;
+      registry.emplace(id, conn);
+    }
+    ++open_connections;
+    metrics.connection_opened();
+    asio::co_spawn(conn->executor(), conn->run(), [self, id, conn](std::exception_ptr) {
+      {
+        std::lock_guard lock(self->registry_mutex);
+        self->registry.erase(id);
+      }
+      --self->open_connections;
+      self->metrics.connection_closed();
+    });
+  }
+}
+
+http_server::http_server(asio::io_context& io, http_limits limits, const router& routes,
+                         http_metrics& metrics)
+    : state_(std::make_shared<state>(io, limits, routes, metrics)) {}
+
+http_server::~http_server() = default;
+
+std::uint16_t http_server::listen(const std::string& host, std::uint16_t port) {
+  const tcp::endpoint endpoint(asio::ip::make_address(host), port);
+  auto& acceptor = state_->acceptor;
+  acceptor.open(endpoint.protocol());
+  acceptor.set_option(asio::socket_base::reuse_address(true));
+  acceptor.bind(endpoint);
+  acceptor.listen(asio::socket_base::max_listen_connections);
+  asio::co_spawn(acceptor.get_executor(), state_->accept_loop(), asio::detached);
+  return acceptor.local_endpoint().port();
+}
+
+void http_server::shutdown(std::chrono::milliseconds grace, std::function<void()> on_drained) {
+  auto s = state_;
+  s->stopping = true;
+  asio::post(s->acceptor.get_executor(), [s] {
+    beast::error_code ec;
+    s->acceptor.close(ec);
+  });
+  std::vector<std::shared_ptr<connection>> open;
+  {
+    std::lock_guard lock(s->registry_mutex);
+    for (auto& [id, weak] : s->registry) {
+      if (auto conn = weak.lock()) {
+        open.push_back(std::move(conn));
+      }
+    }
+  }
+  for (auto& conn : open) {
+    asio::post(conn->executor(), [conn] { conn->stop_if_idle(); });
+  }
+  // Poll until the requests in flight have been answered; cheap, and only at shutdown.
+  auto wait_for_drain = [](std::shared_ptr<state> s, std::chrono::milliseconds grace,
+                           std::function<void()> on_drained) -> asio::awaitable<void> {
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    asio::steady_timer timer(s->io);
+    while (s->open_connections != 0 && std::chrono::steady_clock::now() < deadline) {
+      timer.expires_after(std::chrono::milliseconds(20));
+      co_await timer.async_wait(use_tuple);
+    }
+    if (s->open_connections != 0) {
+      log_event(log_level::warn, "shutdown_grace_expired",
+                {{"open_connections", s->open_connections.load()}});
+    }
+    on_drained();
+  };
+  asio::co_spawn(s->io, wait_for_drain(s, grace, std::move(on_drained)), asio::detached);
+}
+
+}  // namespace civicline::server

@@ -1,0 +1,68 @@
+#pragma once
+// civicline's own HTTP request and response values. Handlers and channel
+// adapters see only these, so Beast stays inside the connection code and the
+// files that include this header compile quickly.
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace civicline::server {
+
+/// Header fields in arrival order; names compare case-insensitively.
+class header_fields {
+ public:
+  /// The first value of `name`, if present.
+  std::optional<std::string_view> get(std::string_view name) const;
+  /// Adds a field (keeps existing ones with the same name).
+  void add(std::string name, std::string value);
+  /// Replaces every field named `name` with one field.
+  void set(std::string name, std::string value);
+  const std::vector<std::pair<std::string, std::string>>& all() const { return fields_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> fields_;
+};
+
+struct http_request {
+  std::string method;  ///< "GET", "POST", ... (HEAD is routed as GET)
+  std::string target;  ///< as received: path and query
+  std::string path;    ///< target without the query, not decoded
+  std::string query;   ///< after '?', not decoded
+  header_fields headers;
+  std::string body;
+  std::string remote_address;
+  std::string request_id;
+  std::map<std::string, std::string, std::less<>> path_params;  ///< {id} in "/x/{id}"
+  std::string route;  ///< the matched route pattern, for logs and metrics
+};
+
+struct http_response {
+  int status = 200;
+  header_fields headers;
+  std::string body;
+};
+
+/// A response with a JSON body and the given status.
+http_response json_response(int status, std::string json_body);
+
+/// A response with a body and an explicit content type.
+http_response text_response(int status, std::string content_type, std::string body);
+
+/// The uniform error body: {"error": {"code": "...", "message": "..."}}.
+http_response error_response(int status, std::string_view code, std::string_view message);
+
+/// The short code used in error bodies for a status ("not_found" for 404).
+std::string_view error_code_for(int status);
+
+/// The standard reason phrase ("Not Found").
+std::string_view reason_phrase(int status);
+
+/// True when the request's Content-Type is `media_type` (parameters such as charset ignored).
+bool has_content_type(const http_request& request, std::string_view media_type);
+
+}  // namespace civicline::server

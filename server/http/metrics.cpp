@@ -1,0 +1,83 @@
+#include "server/http/metrics.hpp"
+
+#include <fmt/format.h>
+
+namespace civicline::server {
+
+std::string prometheus_label(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+void http_metrics::observe(const std::string& method, const std::string& route, int status,
+                           std::chrono::nanoseconds latency) {
+  const double seconds = std::chrono::duration<double>(latency).count();
+  std::lock_guard lock(mutex_);
+  ++requests_[{method, route, status}];
+  auto& h = latency_by_route_[route];
+  for (std::size_t i = 0; i < bucket_bounds_.size(); ++i) {
+    if (seconds <= bucket_bounds_[i]) {
+      ++h.buckets[i];
+    }
+  }
+  ++h.count;
+  h.sum_seconds += seconds;
+}
+
+void http_metrics::connection_opened() {
+  std::lock_guard lock(mutex_);
+  ++open_connections_;
+}
+
+void http_metrics::connection_closed() {
+  std::lock_guard lock(mutex_);
+  --open_connections_;
+}
+
+void http_metrics::connection_refused() {
+  std::lock_guard lock(mutex_);
+  ++refused_connections_;
+}
+
+void http_metrics::render(std::string& out) const {
+  std::lock_guard lock(mutex_);
+  out += "# HELP civicline_http_requests_total HTTP requests answered, by route and status.\n";
+  out += "# TYPE civicline_http_requests_total counter\n";
+  for (const auto& [key, count] : requests_) {
+    const auto& [method, route, status] = key;
+    out += fmt::format("civicline_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n",
+                       prometheus_label(method), prometheus_label(route), status, count);
+  }
+  out += "# HELP civicline_http_request_duration_seconds Time from a full request to its response.\n";
+  out += "# TYPE civicline_http_request_duration_seconds histogram\n";
+  for (const auto& [route, h] : latency_by_route_) {
+    const auto label = prometheus_label(route);
+    for (std::size_t i = 0; i < bucket_bounds_.size(); ++i) {
+      out += fmt::format("civicline_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}\n",
+                         label, bucket_bounds_[i], h.buckets[i]);
+    }
+    out += fmt::format("civicline_http_request_duration_seconds_bucket{{route=\"{}\",le=\"+Inf\"}} {}\n",
+                       label, h.count);
+    out += fmt::format("civicline_http_request_duration_seconds_sum{{route=\"{}\"}} {}\n", label,
+                       h.sum_seconds);
+    out += fmt::format("civicline_http_request_duration_seconds_count{{route=\"{}\"}} {}\n", label,
+                       h.count);
+  }
+  out += "# HELP civicline_http_open_connections Client connections open now.\n";
+  out += "# TYPE civicline_http_open_connections gauge\n";
+  out += fmt::format("civicline_http_open_connections {}\n", open_connections_);
+  out += "# HELP civicline_http_refused_connections_total Connections refused at max_connections.\n";
+  out += "# TYPE civicline_http_refused_connections_total counter\n";
+  out += fmt::format("civicline_http_refused_connections_total {}\n", refused_connections_);
+}
+
+}  // namespace civicline::server

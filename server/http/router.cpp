@@ -1,0 +1,113 @@
+#include "server/http/router.hpp"
+
+#include <boost/url/pct_string_view.hpp>
+
+#include <algorithm>
+
+namespace civicline::server {
+namespace {
+
+bool is_parameter(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+std::optional<std::string> decode_segment(std::string_view encoded) {
+  auto checked = boost::urls::make_pct_string_view(encoded);
+  if (!checked) {
+    return std::nullopt;
+  }
+  return checked->decode();
+}
+
+}  // namespace
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> segments;
+  if (!path.empty() && path.front() == '/') {
+    path.remove_prefix(1);
+  }
+  for (;;) {
+    const auto slash = path.find('/');
+    segments.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) {
+      break;
+    }
+    path.remove_prefix(slash + 1);
+  }
+  return segments;
+}
+
+void router::add(std::string method, std::string pattern, handler h) {
+  route r{std::move(method), std::move(pattern), {}, std::move(h)};
+  for (auto segment : split_path(r.pattern)) {
+    r.segments.emplace_back(segment);
+  }
+  routes_.push_back(std::move(r));
+}
+
+void router::set_fallback(handler h) { fallback_ = std::move(h); }
+
+boost::asio::awaitable<http_response> router::handle(http_request& request) const {
+  const auto segments = split_path(request.path);
+  const std::string_view method = request.method == "HEAD" ? "GET" : request.method;
+  std::vector<std::string> allowed;
+  for (const auto& r : routes_) {
+    if (r.segments.size() != segments.size()) {
+      continue;
+    }
+    std::map<std::string, std::string, std::less<>> params;
+    bool matches = true;
+    for (std::size_t i = 0; i < segments.size() && matches; ++i) {
+      if (is_parameter(r.segments[i])) {
+        auto decoded = decode_segment(segments[i]);
+        if (!decoded) {
+          co_return error_response(400, "bad_request", "The path is not valid percent-encoding.");
+        }
+        matches = !decoded->empty();
+        params.emplace(r.segments[i].substr(1, r.segments[i].size() - 2), std::move(*decoded));
+      } else {
+        matches = r.segments[i] == segments[i];
+      }
+    }
+    if (!matches) {
+      continue;
+    }
+    if (r.method != method) {
+      allowed.push_back(r.method);
+      continue;
+    }
+    request.route = r.pattern;
+    request.path_params = std::move(params);
+    co_return co_await r.h(request);
+  }
+  if (!allowed.empty()) {
+    if (std::ranges::find(allowed, "GET") != allowed.end()) {
+      allowed.emplace_back("HEAD");
+    }
+    std::string allow;
+    for (const auto& m : allowed) {
+      allow += (allow.empty() ? "" : ", ") + m;
+    }
+    auto response = error_response(405, "method_not_allowed",
+                                   request.method + " is not allowed here; use " + allow + ".");
+    response.headers.set("Allow", allow);
+    request.route = "(method not allowed)";
+    co_return response;
+  }
+  if (fallback_ && method == "GET") {
+    request.route = "(static)";
+    co_return co_await fallback_(request);
+  }
+  request.route = "(unmatched)";
+  co_return error_response(404, "not_found", "Nothing is served at this path.");
+}
+
+std::vector<route_info> router::routes() const {
+  std::vector<route_info> out;
+  for (const auto& r : routes_) {
+    out.push_back({r.method, r.pattern});
+  }
+  return out;
+}
+
+}  // namespace civicline::server

@@ -1,0 +1,32 @@
+// civicline: one binary for the whole 311 system. Each subcommand lives in
+// server/commands/; this file only assembles the command line.
+
+#include "server/commands/serve_command.hpp"
+#include "server/exit_codes.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#ifndef CIVICLINE_VERSION
+#define CIVICLINE_VERSION "dev"
+#endif
+
+int main(int argc, char** argv) {
+  CLI::App app{"civicline: a 311 service for cities (SMS, web chat, staff console, Open311)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", CIVICLINE_VERSION);
+  int exit_status = civicline::server::exit_code::ok;
+  civicline::server::add_serve_command(app, exit_status);
+  civicline::server::add_migrate_command(app, exit_status);
+  app.add_subcommand("version", "Print the version and exit")->callback([] {
+    std::cout << "civicline " << CIVICLINE_VERSION << "\n";
+  });
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : civicline::server::exit_code::usage;
+  }
+  return exit_status;
+}

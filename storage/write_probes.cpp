@@ -1,0 +1,38 @@
+#include "storage/write_probes.hpp"
+
+#include <SQLiteCpp/Statement.h>
+
+namespace civicline::storage {
+
+std::optional<std::int64_t> insert_write_probe(SQLite::Database& db, const write_probe& probe) {
+  SQLite::Statement insert(db,
+                           "INSERT INTO write_probes (probe_key, payload, created_at) "
+                           "VALUES (:key, :payload, :created_at) ON CONFLICT (probe_key) DO NOTHING");
+  insert.bind(":key", probe.key);
+  insert.bind(":payload", probe.payload);
+  insert.bind(":created_at", probe.created_at);
+  if (insert.exec() == 0) {
+    return std::nullopt;
+  }
+  return db.getLastInsertRowid();
+}
+
+std::optional<write_probe> find_write_probe(SQLite::Database& db, std::string_view key) {
+  SQLite::Statement select(db,
+                           "SELECT id, probe_key, payload, created_at FROM write_probes "
+                           "WHERE probe_key = :key");
+  select.bind(":key", std::string(key));
+  if (!select.executeStep()) {
+    return std::nullopt;
+  }
+  return write_probe{select.getColumn(0).getInt64(), select.getColumn(1).getString(),
+                     select.getColumn(2).getString(), select.getColumn(3).getString()};
+}
+
+std::int64_t count_write_probes(SQLite::Database& db) {
+  SQLite::Statement count(db, "SELECT COUNT(*) FROM write_probes");
+  count.executeStep();
+  return count.getColumn(0).getInt64();
+}
+
+}  // namespace civicline::storage
