@@ -153,6 +153,11 @@ asio::awaitable<bool> connection::serve_one(beast::flat_buffer& buffer, bool fir
   if (auto [ec, n] = co_await http::async_read_header(stream_, buffer, parser, use_tuple); ec) {
     if (ec == http::error::header_limit) {
       co_await reject(431, "The request header is larger than this server accepts.", "", started);
+    } else if (ec == http::error::body_limit) {  // Content-Length announced more than we accept
+      co_await reject(413,
+                      "The request body is larger than " + std::to_string(limits.max_body_bytes) +
+                          " bytes.",
+                      "", started);
     } else if (ec != beast::error::timeout && ec != http::error::end_of_stream &&
                ec != asio::error::operation_aborted && ec != asio::error::eof &&
                ec != asio::error::connection_reset) {
@@ -164,13 +169,6 @@ asio::awaitable<bool> connection::serve_one(beast::flat_buffer& buffer, bool fir
   const std::string method(header.method_string());
   if (is_body_method(header.method()) && !parser.content_length() && !parser.chunked()) {
     co_await reject(411, "Send a Content-Length header with the request body.", method, started);
-    co_return false;
-  }
-  if (parser.content_length() && *parser.content_length() > limits.max_body_bytes) {
-    co_await reject(413,
-                    "The request body is larger than " + std::to_string(limits.max_body_bytes) +
-                        " bytes.",
-                    method, started);
     co_return false;
   }
   if (beast::iequals(header[http::field::expect], "100-continue")) {

@@ -49,7 +49,8 @@ void router::set_fallback(handler h) { fallback_ = std::move(h); }
 
 boost::asio::awaitable<http_response> router::handle(http_request& request) const {
   const auto segments = split_path(request.path);
-  const std::string_view method = request.method == "HEAD" ? "GET" : request.method;
+  const std::string_view method =
+      request.method == "HEAD" ? std::string_view("GET") : std::string_view(request.method);
   std::vector<std::string> allowed;
   for (const auto& r : routes_) {
     if (r.segments.size() != segments.size()) {

@@ -1,0 +1,55 @@
+# civicline: the two commands are `make run` and `make test` (see README.md).
+# Everything else here is a step they use, or a tool for developers.
+
+CONFIG ?= config/civicline.json
+BIN := build/release/server/civicline
+ASAN_BIN := build/asan/server/civicline
+NODE_STAMP := tests/node_modules/.package-lock.json
+
+# Let ccache reuse objects built with precompiled headers.
+export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
+
+.PHONY: run test deps build migrate node-deps test-asan asan bench format clean
+
+## Installs what is missing, builds Release, creates the database and serves the demo city.
+run: deps build migrate
+	exec $(BIN) serve --config $(CONFIG)
+
+## Installs what is missing, builds Release, then runs every test (unit, integration, browser).
+test: deps build node-deps
+	ctest --preset release -j2
+
+deps:
+	@scripts/install-deps
+
+build:
+	@test -f build/release/build.ninja || cmake --preset release
+	cmake --build --preset release
+
+migrate: build
+	$(BIN) migrate --config $(CONFIG)
+
+node-deps: $(NODE_STAMP)
+$(NODE_STAMP): tests/package.json tests/package-lock.json
+	npm ci --prefix tests --no-audit --no-fund
+	@touch $@
+
+## The unit and integration tests again, built with AddressSanitizer and UndefinedBehaviorSanitizer.
+test-asan: deps asan node-deps
+	ctest --preset asan -j2 -L 'unit|integration'
+
+asan:
+	@test -f build/asan/build.ninja || cmake --preset asan
+	cmake --build --preset asan
+
+## Google Benchmark programs (Release); see bench/README.md.
+bench: deps
+	@test -f build/bench/build.ninja || cmake --preset bench
+	cmake --build --preset bench
+
+format:
+	find core nlp storage channels config server tests bench -name '*.cpp' -o -name '*.hpp' \
+	  | grep -v node_modules | xargs clang-format -i
+
+clean:
+	rm -rf build
