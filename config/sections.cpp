@@ -1,0 +1,458 @@
+#include "config/sections.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace civicline::config::detail {
+namespace {
+
+// Upper bounds catch typos (an extra zero or two) rather than encode policy.
+constexpr std::int64_t max_body_limit = 100LL << 20;
+constexpr std::int64_t max_header_limit = 1LL << 20;
+constexpr std::int64_t max_timeout_ms = 3'600'000;  // one hour
+constexpr std::int64_t max_connections_limit = 1'000'000;
+constexpr std::int64_t max_threads = 256;
+constexpr std::int64_t max_readers = 64;
+constexpr std::int64_t max_busy_timeout_ms = 600'000;
+constexpr std::int64_t max_batch_jobs_limit = 100'000;
+constexpr std::int64_t max_sla_hours = 8'760;  // one year
+constexpr std::size_t max_prefix_length = 8;
+constexpr std::size_t max_name_length = 200;
+
+const std::vector<std::string> question_datatypes{"string", "number",          "datetime",
+                                                  "text",   "singlevaluelist", "multivaluelist"};
+
+bool contains(const std::vector<std::string>& words, std::string_view word) {
+  return std::find(words.begin(), words.end(), word) != words.end();
+}
+
+bool is_blank(std::string_view text) {
+  return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+// The languages every localized text must have; unknown when city.languages is invalid,
+// in which case texts are only checked against the supported set.
+struct language_context {
+  std::vector<std::string> configured;
+  bool known = true;
+};
+
+std::string localized_rule(const language_context& languages) {
+  return "give the text in every language of city.languages (" + join(languages.configured) + ")";
+}
+
+localized_text read_localized(const json& value, const std::string& path,
+                              const language_context& languages, problem_list& problems) {
+  localized_text text;
+  if (!value.is_object()) {
+    problems.add(path,
+                 "must be an object of texts by language, e.g. {\"en\": \"...\", \"es\": "
+                 "\"...\"} (got " +
+                     shown(value) + ")");
+    return text;
+  }
+  for (const auto& [language, member] : value.items()) {
+    const std::string member_at = member_path(path, language);
+    if (!contains(supported_languages(), language)) {
+      problems.add(member_at, "unknown language (allowed: " + join(supported_languages()) + ")");
+      continue;
+    }
+    auto words = as_string(member, member_at, problems);
+    if (words && is_blank(*words)) {
+      problems.add(member_at, "must not be empty");
+    } else if (words && (!languages.known || contains(languages.configured, language))) {
+      // A supported language the city has switched off is accepted and dropped,
+      // so a city can turn a language off by editing city.languages alone.
+      text.emplace(language, std::move(*words));
+    }
+  }
+  if (languages.known) {
+    for (const std::string& language : languages.configured) {
+      if (!value.contains(language)) {
+        problems.add(member_path(path, language), "missing; " + localized_rule(languages));
+      }
+    }
+  }
+  return text;
+}
+
+language_context read_city(const json& value, city_settings& city, problem_list& problems) {
+  const object_reader in(
+      value, "city", problems,
+      {"name", "timezone", "languages", "tracking_id_prefix", "tracking_id_digits"});
+  language_context languages{{"en"}, true};
+
+  if (const json* name = in.require("name", "the city's name as residents see it")) {
+    if (auto text = as_string(*name, in.path_of("name"), problems)) {
+      if (is_blank(*text) || text->size() > max_name_length) {
+        problems.add(in.path_of("name"), "must be 1 to " + std::to_string(max_name_length) +
+                                             " characters (got " + shown(*name) + ")");
+      } else {
+        city.name = std::move(*text);
+      }
+    }
+  }
+
+  city.timezone = "UTC";
+  if (std::string zone; in.read_string("timezone", zone)) {
+    if (looks_like_timezone(zone)) {
+      city.timezone = std::move(zone);
+    } else {
+      problems.add(in.path_of("timezone"),
+                   "must be an IANA time zone name such as \"America/Phoenix\" or \"UTC\" (got " +
+                       shown(json(zone)) + ")");
+    }
+  }
+
+  if (const json* list = in.find("languages")) {
+    const std::string path = in.path_of("languages");
+    const std::string rule = "must be a non-empty array of distinct language codes from: " +
+                             join(supported_languages()) + "; the first is the default";
+    if (!list->is_array() || list->empty()) {
+      problems.add(path, rule + " (got " + shown(*list) + ")");
+      languages.known = false;
+    } else {
+      languages.configured.clear();
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        const std::string at = element_path(path, i);
+        auto code = as_string((*list)[i], at, problems);
+        if (!code) {
+          languages.known = false;
+        } else if (!contains(supported_languages(), *code)) {
+          problems.add(at, "unsupported language " + shown((*list)[i]) +
+                               " (allowed: " + join(supported_languages()) + ")");
+          languages.known = false;
+        } else if (contains(languages.configured, *code)) {
+          problems.add(at, "language " + shown((*list)[i]) + " is listed twice");
+        } else {
+          languages.configured.push_back(std::move(*code));
+        }
+      }
+    }
+  }
+  city.languages = languages.configured;
+
+  if (std::string prefix; in.read_string("tracking_id_prefix", prefix)) {
+    const bool printable =
+        std::all_of(prefix.begin(), prefix.end(), [](char c) { return c > ' ' && c < 0x7f; });
+    if (!printable || prefix.size() > max_prefix_length) {
+      problems.add(in.path_of("tracking_id_prefix"),
+                   "must be at most " + std::to_string(max_prefix_length) +
+                       " printable ASCII characters without spaces, residents type it (got " +
+                       shown(json(prefix)) + ")");
+    } else {
+      city.tracking_id_prefix = std::move(prefix);
+    }
+  }
+  if (std::int64_t digits = 0; in.read_integer("tracking_id_digits", 4, 12, digits)) {
+    city.tracking_id_digits = static_cast<int>(digits);
+  }
+  return languages;
+}
+
+void read_server(const json& value, server_settings& server, problem_list& problems) {
+  const object_reader in(value, "server", problems, {"listen", "threads", "public_base_url"});
+  if (std::string listen; in.read_string("listen", listen)) {
+    std::string error;
+    if (auto address = parse_listen(listen, error)) {
+      server.listen_host = std::move(address->host);
+      server.listen_port = address->port;
+    } else {
+      problems.add(in.path_of("listen"), error);
+    }
+  }
+  if (std::int64_t threads = 0; in.read_integer("threads", 0, max_threads, threads)) {
+    server.threads = static_cast<int>(threads);
+  }
+  if (std::string url; in.read_string("public_base_url", url)) {
+    url = normalize_base_url(url);
+    if (const std::string error = check_base_url(url); error.empty()) {
+      server.public_base_url = std::move(url);
+    } else {
+      problems.add(in.path_of("public_base_url"), error);
+    }
+  }
+}
+
+// Reads a positive millisecond count, e.g. "header_timeout_ms".
+void read_milliseconds(const object_reader& in, std::string_view key, std::int64_t max,
+                       std::chrono::milliseconds& out) {
+  if (std::int64_t ms = 0; in.read_integer(key, 1, max, ms)) {
+    out = std::chrono::milliseconds(ms);
+  }
+}
+
+void read_size(const object_reader& in, std::string_view key, std::int64_t min, std::int64_t max,
+               std::size_t& out) {
+  if (std::int64_t n = 0; in.read_integer(key, min, max, n)) {
+    out = static_cast<std::size_t>(n);
+  }
+}
+
+void read_http(const json& value, http_settings& http, problem_list& problems) {
+  const object_reader in(value, "http", problems,
+                         {"max_body_bytes", "max_header_bytes", "header_timeout_ms",
+                          "read_timeout_ms", "idle_timeout_ms", "max_connections"});
+  read_size(in, "max_body_bytes", 1024, max_body_limit, http.max_body_bytes);
+  read_size(in, "max_header_bytes", 1024, max_header_limit, http.max_header_bytes);
+  read_milliseconds(in, "header_timeout_ms", max_timeout_ms, http.header_timeout);
+  read_milliseconds(in, "read_timeout_ms", max_timeout_ms, http.read_timeout);
+  read_milliseconds(in, "idle_timeout_ms", max_timeout_ms, http.idle_timeout);
+  read_size(in, "max_connections", 1, max_connections_limit, http.max_connections);
+}
+
+void read_storage(const json& value, const read_options& options, storage_settings& storage,
+                  problem_list& problems) {
+  const object_reader in(value, "storage", problems,
+                         {"database", "readers", "busy_timeout_ms", "max_batch_jobs"});
+  const json* database =
+      options.database_from_environment
+          ? in.find("database")
+          : in.require("database",
+                       "the SQLite file, relative to this config file's directory "
+                       "(or set CIVICLINE_DB)");
+  if (database != nullptr) {
+    if (auto path = as_string(*database, in.path_of("database"), problems)) {
+      if (path->empty()) {
+        problems.add(in.path_of("database"), "must not be empty; give the SQLite file's path");
+      } else {
+        storage.database = std::move(*path);
+      }
+    }
+  }
+  if (std::int64_t readers = 0; in.read_integer("readers", 1, max_readers, readers)) {
+    storage.readers = static_cast<int>(readers);
+  }
+  read_milliseconds(in, "busy_timeout_ms", max_busy_timeout_ms, storage.busy_timeout);
+  read_size(in, "max_batch_jobs", 1, max_batch_jobs_limit, storage.max_batch_jobs);
+}
+
+void read_log(const json& value, log_settings& log, problem_list& problems) {
+  const object_reader in(value, "log", problems, {"level", "access_log"});
+  if (std::string level; in.read_string("level", level)) {
+    if (contains(log_levels(), level)) {
+      log.level = std::move(level);
+    } else {
+      problems.add(in.path_of("level"),
+                   "must be one of " + join(log_levels()) + " (got " + shown(json(level)) + ")");
+    }
+  }
+  in.read_bool("access_log", log.access_log);
+}
+
+void read_diagnostics(const json& value, diagnostics_settings& diagnostics,
+                      problem_list& problems) {
+  const object_reader in(value, "diagnostics", problems, {"write_probe"});
+  in.read_bool("write_probe", diagnostics.write_probe);
+}
+
+void read_values(const json& value, const std::string& path, const language_context& languages,
+                 category_question& question, problem_list& problems) {
+  if (!value.is_array()) {
+    problems.add(path,
+                 "must be an array of {\"key\", \"name\"} objects (got " + shown(value) + ")");
+    return;
+  }
+  std::map<std::string, std::string> first_use;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const object_reader in(value[i], element_path(path, i), problems, {"key", "name"});
+    if (!in.valid()) {
+      continue;
+    }
+    std::string key;
+    if (const json* k = in.require("key")) {
+      if (auto text = as_string(*k, in.path_of("key"), problems)) {
+        if (!is_value_key(*text)) {
+          problems.add(in.path_of("key"),
+                       "must match [a-z0-9][a-z0-9_]{0,63} (got " + shown(*k) + ")");
+        } else if (auto [it, fresh] = first_use.emplace(*text, in.path_of("key")); !fresh) {
+          problems.add(in.path_of("key"),
+                       "duplicate value key " + shown(*k) + " (first used at " + it->second + ")");
+        } else {
+          key = std::move(*text);
+        }
+      }
+    }
+    localized_text name;
+    if (const json* n = in.require("name")) {
+      name = read_localized(*n, in.path_of("name"), languages, problems);
+    }
+    question.values.emplace_back(std::move(key), std::move(name));
+  }
+}
+
+category_question read_question(const object_reader& in, const language_context& languages,
+                                problem_list& problems) {
+  category_question question;
+  if (const json* datatype = in.require("datatype")) {
+    if (auto text = as_string(*datatype, in.path_of("datatype"), problems)) {
+      if (contains(question_datatypes, *text)) {
+        question.datatype = std::move(*text);
+      } else {
+        problems.add(in.path_of("datatype"), "must be one of " + join(question_datatypes) +
+                                                 " (got " + shown(*datatype) + ")");
+      }
+    }
+  }
+  in.read_bool("required", question.required);
+  if (const json* prompt = in.require("prompt", "what the chatbot asks")) {
+    question.prompt = read_localized(*prompt, in.path_of("prompt"), languages, problems);
+  }
+
+  const bool is_list = question.datatype.ends_with("valuelist");
+  const json* values = in.find("values");
+  if (values != nullptr && !question.datatype.empty() && !is_list) {
+    problems.add(in.path_of("values"),
+                 "only singlevaluelist and multivaluelist questions take values (datatype is " +
+                     question.datatype + ")");
+  } else if (values != nullptr) {
+    read_values(*values, in.path_of("values"), languages, question, problems);
+  }
+  if (is_list && (values == nullptr || (values->is_array() && values->empty()))) {
+    problems.add(in.path_of("values"),
+                 "a " + question.datatype + " question needs at least one value");
+  }
+  return question;
+}
+
+void read_questions(const json& value, const std::string& path, const language_context& languages,
+                    category& out, problem_list& problems) {
+  if (!value.is_array()) {
+    problems.add(path, "must be an array of question objects (got " + shown(value) + ")");
+    return;
+  }
+  std::map<std::string, std::string> first_use;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const object_reader in(value[i], element_path(path, i), problems,
+                           {"code", "datatype", "required", "prompt", "values"});
+    if (!in.valid()) {
+      continue;
+    }
+    std::string code;
+    if (const json* c = in.require("code")) {
+      if (auto text = as_string(*c, in.path_of("code"), problems)) {
+        if (!is_code(*text)) {
+          problems.add(in.path_of("code"),
+                       "must match [a-z][a-z0-9_]{0,63} (got " + shown(*c) + ")");
+        } else if (auto [it, fresh] = first_use.emplace(*text, in.path_of("code")); !fresh) {
+          problems.add(in.path_of("code"), "duplicate question code " + shown(*c) +
+                                               " in this category (first used at " + it->second +
+                                               ")");
+        } else {
+          code = std::move(*text);
+        }
+      }
+    }
+    category_question question = read_question(in, languages, problems);
+    question.code = std::move(code);
+    out.questions.push_back(std::move(question));
+  }
+}
+
+void read_categories(const json* value, const language_context& languages,
+                     std::vector<category>& categories, problem_list& problems) {
+  const std::string rule = "list at least one category, e.g. [{\"code\": \"pothole\", ...}]";
+  if (value == nullptr) {
+    problems.add("categories", "required key is missing; " + rule);
+    return;
+  }
+  if (!value->is_array() || value->empty()) {
+    problems.add("categories",
+                 "must be a non-empty array; " + rule + " (got " + shown(*value) + ")");
+    return;
+  }
+  std::map<std::string, std::string> first_use;
+  for (std::size_t i = 0; i < value->size(); ++i) {
+    const object_reader in(
+        (*value)[i], element_path("categories", i), problems,
+        {"code", "name", "description", "group", "sla_hours", "location_required", "questions"});
+    if (!in.valid()) {
+      continue;
+    }
+    category out;
+    if (const json* code = in.require("code", "the Open311 service_code, e.g. \"pothole\"")) {
+      if (auto text = as_string(*code, in.path_of("code"), problems)) {
+        if (!is_code(*text)) {
+          problems.add(in.path_of("code"),
+                       "must match [a-z][a-z0-9_]{0,63} (got " + shown(*code) + ")");
+        } else if (auto [it, fresh] = first_use.emplace(*text, in.path_of("code")); !fresh) {
+          problems.add(in.path_of("code"), "duplicate category code " + shown(*code) +
+                                               " (first used at " + it->second + ")");
+        } else {
+          out.code = std::move(*text);
+        }
+      }
+    }
+    if (const json* name = in.require("name")) {
+      out.name = read_localized(*name, in.path_of("name"), languages, problems);
+    }
+    if (const json* description = in.find("description")) {
+      out.description =
+          read_localized(*description, in.path_of("description"), languages, problems);
+    } else {
+      // Keep "every language present" true for readers of the settings.
+      for (const std::string& language : languages.configured) {
+        out.description.emplace(language, "");
+      }
+    }
+    out.group = "Other";
+    if (std::string group; in.read_string("group", group)) {
+      if (is_blank(group) || group.size() > max_name_length) {
+        problems.add(in.path_of("group"), "must be 1 to " + std::to_string(max_name_length) +
+                                              " characters (got " + shown(json(group)) + ")");
+      } else {
+        out.group = std::move(group);
+      }
+    }
+    if (std::int64_t hours = 0; in.read_integer("sla_hours", 1, max_sla_hours, hours)) {
+      out.sla_hours = static_cast<int>(hours);
+    }
+    in.read_bool("location_required", out.location_required);
+    if (const json* questions = in.find("questions")) {
+      read_questions(*questions, in.path_of("questions"), languages, out, problems);
+    }
+    categories.push_back(std::move(out));
+  }
+}
+
+}  // namespace
+
+settings read_settings(const json& root, const read_options& options, problem_list& problems) {
+  settings out;
+  const object_reader in(root, "", problems,
+                         {"city", "server", "http", "storage", "log", "categories", "diagnostics"});
+  if (!in.valid()) {
+    return out;
+  }
+  language_context languages{{"en"}, true};
+  if (const json* city = in.find("city")) {
+    languages = read_city(*city, out.city, problems);
+  } else {
+    problems.add("city.name", "required key is missing; the city's name as residents see it");
+    out.city.languages = languages.configured;
+  }
+  if (const json* server = in.find("server")) {
+    read_server(*server, out.server, problems);
+  }
+  if (const json* http = in.find("http")) {
+    read_http(*http, out.http, problems);
+  }
+  if (const json* storage = in.find("storage")) {
+    read_storage(*storage, options, out.storage, problems);
+  } else if (!options.database_from_environment) {
+    problems.add("storage.database",
+                 "required key is missing; the SQLite file, relative to this config file's "
+                 "directory (or set CIVICLINE_DB)");
+  }
+  if (const json* log = in.find("log")) {
+    read_log(*log, out.log, problems);
+  }
+  read_categories(in.find("categories"), languages, out.categories, problems);
+  if (const json* diagnostics = in.find("diagnostics")) {
+    read_diagnostics(*diagnostics, out.diagnostics, problems);
+  }
+  return out;
+}
+
+}  // namespace civicline::config::detail

@@ -1,0 +1,557 @@
+// Tests for config/load.hpp: the demo city loads, and every kind of mistake in a
+// config file is reported with its JSON path, all at once.
+
+#include "config/load.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+
+namespace {
+
+using civicline::config::config_error;
+using civicline::config::environment;
+using civicline::config::fixed_environment;
+using civicline::config::load_settings;
+using civicline::config::parse_settings;
+using civicline::config::settings;
+using nlohmann::json;
+
+const std::filesystem::path source_dir = CIVICLINE_SOURCE_DIR;
+
+environment no_environment() {
+  return fixed_environment({});
+}
+
+// The smallest valid config; each test breaks one thing in it.
+json minimal() {
+  return json::parse(R"({
+    "city": {"name": "Testville", "languages": ["en", "es"]},
+    "storage": {"database": "test.db"},
+    "categories": [
+      {"code": "pothole", "name": {"en": "Pothole", "es": "Bache"}, "sla_hours": 72},
+      {"code": "water_leak", "name": {"en": "Water leak", "es": "Fuga de agua"},
+       "questions": [{"code": "flooding", "datatype": "singlevaluelist", "required": true,
+                      "prompt": {"en": "Flooding?", "es": "¿Inundación?"},
+                      "values": [{"key": "yes", "name": {"en": "Yes", "es": "Sí"}},
+                                 {"key": "no", "name": {"en": "No", "es": "No"}}]}]}
+    ]
+  })");
+}
+
+settings parse(const json& doc, const environment& env = no_environment()) {
+  return parse_settings(doc.dump(2), "/etc/civicline/test.json", env);
+}
+
+// The problems a document is rejected with; fails the test if it is accepted.
+std::vector<std::string> problems_of_text(const std::string& text,
+                                          const environment& env = no_environment()) {
+  try {
+    parse_settings(text, "/etc/civicline/test.json", env);
+  } catch (const config_error& error) {
+    return error.problems();
+  }
+  FAIL("the config was accepted: " << text);
+  return {};
+}
+
+std::vector<std::string> problems_of(const json& doc, const environment& env = no_environment()) {
+  return problems_of_text(doc.dump(2), env);
+}
+
+// True when one problem starts with `path` followed by ": " and contains `words`.
+bool reported(const std::vector<std::string>& problems, std::string_view path,
+              std::string_view words = {}) {
+  const std::string prefix = std::string(path) + ": ";
+  return std::any_of(problems.begin(), problems.end(), [&](const std::string& p) {
+    return p.starts_with(prefix) && p.find(words) != std::string::npos;
+  });
+}
+
+// Prints the problems when an assertion about them fails.
+std::string listed(const std::vector<std::string>& problems) {
+  std::string out;
+  for (const auto& p : problems) {
+    out += "\n  " + p;
+  }
+  return out;
+}
+
+#define CHECK_REPORTED(problems, ...)       \
+  do {                                      \
+    const auto& checked_ = (problems);      \
+    INFO("problems:" << listed(checked_));  \
+    CHECK(reported(checked_, __VA_ARGS__)); \
+  } while (false)
+
+// A fresh directory under the system temp dir, removed at the end of the test.
+class temp_dir {
+ public:
+  temp_dir() {
+    std::random_device random;
+    path_ = std::filesystem::temp_directory_path() /
+            ("civicline-config-test-" + std::to_string(random()) + std::to_string(counter_++));
+    std::filesystem::create_directories(path_);
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+
+  std::filesystem::path write(const std::filesystem::path& relative, std::string_view text) const {
+    const auto file = path_ / relative;
+    std::filesystem::create_directories(file.parent_path());
+    std::ofstream(file, std::ios::binary) << text;
+    return file;
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  static inline std::atomic<int> counter_{0};
+  std::filesystem::path path_;
+};
+
+}  // namespace
+
+TEST_CASE("the demo city config loads with 21 categories in English and Spanish", "[config]") {
+  const auto file = source_dir / "config" / "civicline.json";
+  const settings s = load_settings(file, no_environment());
+
+  CHECK(s.source_file == file);
+  CHECK(s.city.name == "Demo City");
+  CHECK(s.city.timezone == "America/Phoenix");
+  CHECK(s.city.languages == std::vector<std::string>{"en", "es"});
+  CHECK(s.server.listen_host == "127.0.0.1");
+  CHECK(s.server.listen_port == 8080);
+  CHECK(s.server.public_base_url == "http://localhost:8080");
+  CHECK(s.storage.database == (source_dir / "var" / "civicline.db").lexically_normal());
+  CHECK_FALSE(s.diagnostics.write_probe);
+  REQUIRE(s.categories.size() == 21);
+
+  std::set<std::string> codes;
+  for (const auto& category : s.categories) {
+    codes.insert(category.code);
+    INFO(category.code);
+    CHECK(category.sla_hours > 0);
+    CHECK_FALSE(category.group.empty());
+    for (const char* language : {"en", "es"}) {
+      CHECK_FALSE(category.name.at(language).empty());
+      CHECK_FALSE(category.description.at(language).empty());
+      for (const auto& question : category.questions) {
+        CHECK_FALSE(question.prompt.at(language).empty());
+        for (const auto& [key, name] : question.values) {
+          CHECK_FALSE(name.at(language).empty());
+        }
+      }
+    }
+  }
+  CHECK(codes == std::set<std::string>{"pothole",
+                                       "streetlight",
+                                       "graffiti",
+                                       "missed_trash_pickup",
+                                       "bulky_item_pickup",
+                                       "illegal_dumping",
+                                       "abandoned_vehicle",
+                                       "water_leak",
+                                       "sewer_drain",
+                                       "noise",
+                                       "dead_animal",
+                                       "traffic_signal",
+                                       "sidewalk",
+                                       "tree",
+                                       "park_maintenance",
+                                       "parking_violation",
+                                       "homeless_encampment",
+                                       "code_enforcement",
+                                       "street_sign",
+                                       "litter",
+                                       "other"});
+
+  const auto water = std::find_if(s.categories.begin(), s.categories.end(),
+                                  [](const auto& c) { return c.code == "water_leak"; });
+  REQUIRE(water != s.categories.end());
+  REQUIRE(water->questions.size() == 1);
+  CHECK(water->questions[0].code == "flooding");
+  CHECK(water->questions[0].required);
+  CHECK(water->questions[0].prompt.at("en") == "Is the water flooding the street?");
+  REQUIRE(water->questions[0].values.size() == 2);
+  CHECK(water->questions[0].values[0].first == "yes");
+}
+
+TEST_CASE("a minimal config gets the documented defaults", "[config]") {
+  const settings s = parse(minimal());
+  CHECK(s.city.timezone == "UTC");
+  CHECK(s.city.tracking_id_prefix == "311-");
+  CHECK(s.city.tracking_id_digits == 6);
+  CHECK(s.server.listen_host == "127.0.0.1");
+  CHECK(s.server.listen_port == 8080);
+  CHECK(s.server.public_base_url == "http://127.0.0.1:8080");
+  CHECK(s.http.max_body_bytes == 1 << 20);
+  CHECK(s.log.level == "info");
+  CHECK(s.categories[0].group == "Other");
+  CHECK(s.categories[0].location_required);
+  CHECK(s.categories[0].description.at("es").empty());
+  CHECK(s.categories[1].sla_hours == 72);
+}
+
+TEST_CASE("a config with only English texts is valid when only English is configured", "[config]") {
+  json doc = minimal();
+  doc["city"]["languages"] = {"en"};
+  doc["categories"][0]["name"].erase("es");
+  const settings s = parse(doc);
+  CHECK(s.city.languages == std::vector<std::string>{"en"});
+  // Spanish text left in the file is accepted and dropped.
+  CHECK(s.categories[1].name.count("es") == 0);
+}
+
+TEST_CASE("listen accepts port 0, wildcard and bracketed IPv6 hosts", "[config]") {
+  json doc = minimal();
+  doc["server"]["listen"] = "127.0.0.1:0";
+  CHECK(parse(doc).server.listen_port == 0);
+  doc["server"]["listen"] = "[::1]:9000";
+  const settings v6 = parse(doc);
+  CHECK(v6.server.listen_host == "::1");
+  CHECK(v6.server.listen_port == 9000);
+  CHECK(v6.server.public_base_url == "http://[::1]:9000");
+  doc["server"]["listen"] = "0.0.0.0:8081";
+  CHECK(parse(doc).server.public_base_url == "http://localhost:8081");
+}
+
+TEST_CASE("a negative port is reported at server.listen", "[config][errors]") {
+  json doc = minimal();
+  doc["server"]["listen"] = "127.0.0.1:-1";
+  CHECK_REPORTED(problems_of(doc), "server.listen", "port must be an integer from 0 to 65535");
+}
+
+TEST_CASE("a port above 65535 is reported at server.listen", "[config][errors]") {
+  json doc = minimal();
+  doc["server"]["listen"] = "127.0.0.1:65536";
+  CHECK_REPORTED(problems_of(doc), "server.listen", "(got \"127.0.0.1:65536\")");
+  doc["server"]["listen"] = "8080";
+  CHECK_REPORTED(problems_of(doc), "server.listen", "must be HOST:PORT");
+  doc["server"]["listen"] = "::1:8080";
+  CHECK_REPORTED(problems_of(doc), "server.listen", "brackets");
+}
+
+TEST_CASE("a missing config file is an error naming the file", "[config][errors]") {
+  const temp_dir dir;
+  const auto missing = dir.path() / "nope.json";
+  try {
+    load_settings(missing, no_environment());
+    FAIL("a missing file was accepted");
+  } catch (const config_error& error) {
+    CHECK(error.file() == missing);
+    CHECK_THAT(error.what(),
+               Catch::Contains(missing.string()) && Catch::Contains("No such file or directory"));
+  }
+  CHECK_THROWS_AS(load_settings(dir.path(), no_environment()), config_error);
+}
+
+TEST_CASE("malformed JSON is reported with its line and column", "[config][errors]") {
+  const std::string text = "{\n  \"city\": {\"name\": \"X\"},\n  \"storage\": tru\n}\n";
+  const auto problems = problems_of_text(text);
+  REQUIRE(problems.size() == 1);
+  CHECK_THAT(problems[0], Catch::StartsWith("line 3, column 17: malformed JSON"));
+
+  const auto trailing_comma = problems_of_text("{\n  \"city\": {},\n}");
+  REQUIRE(trailing_comma.size() == 1);
+  CHECK_THAT(trailing_comma[0], Catch::StartsWith("line 3, column 1: malformed JSON"));
+
+  const auto empty = problems_of_text("");
+  REQUIRE(empty.size() == 1);
+  CHECK_THAT(empty[0], Catch::StartsWith("line 1, column 1: malformed JSON"));
+}
+
+TEST_CASE("malformed JSON in a file names the file, line and column", "[config][errors]") {
+  const temp_dir dir;
+  const auto file = dir.write("city.json", "{\n\n  \"city\": [1 2]\n}");
+  try {
+    load_settings(file, no_environment());
+    FAIL("malformed JSON was accepted");
+  } catch (const config_error& error) {
+    CHECK_THAT(error.what(), Catch::StartsWith(file.string() + ": line 3, column 14:"));
+  }
+}
+
+TEST_CASE("an unknown top-level key is reported with the allowed keys", "[config][errors]") {
+  json doc = minimal();
+  doc["serverr"] = json::object();
+  const auto problems = problems_of(doc);
+  CHECK_REPORTED(problems, "serverr",
+                 "unknown key (allowed: city, server, http, storage, log, categories, "
+                 "diagnostics); did you mean \"server\"?");
+}
+
+TEST_CASE("unknown keys are reported at every level", "[config][errors]") {
+  json doc = minimal();
+  doc["http"]["max_bodyy"] = 100;
+  doc["categories"][0]["sla"] = 5;
+  doc["categories"][1]["questions"][0]["values"][0]["label"] = "x";
+  doc["categories"][0]["name"]["fr"] = "Nid-de-poule";
+  const auto problems = problems_of(doc);
+  CHECK_REPORTED(problems, "http.max_bodyy",
+                 "unknown key (allowed: max_body_bytes, max_header_bytes, header_timeout_ms");
+  CHECK_REPORTED(problems, "http.max_bodyy", "did you mean \"max_body_bytes\"?");
+  CHECK_REPORTED(problems, "categories[0].sla", "unknown key");
+  CHECK_REPORTED(problems, "categories[1].questions[0].values[0].label", "allowed: key, name");
+  CHECK_REPORTED(problems, "categories[0].name.fr", "unknown language (allowed: en, es)");
+}
+
+TEST_CASE("a value of the wrong type names the expected type", "[config][errors]") {
+  json doc = minimal();
+  doc["server"]["threads"] = "4";
+  doc["city"]["name"] = 5;
+  doc["http"] = json::array();
+  doc["log"]["access_log"] = "yes";
+  doc["categories"][0]["sla_hours"] = 1.5;
+  const auto problems = problems_of(doc);
+  CHECK_REPORTED(problems, "server.threads", "must be an integer from 0 to 256 (got \"4\")");
+  CHECK_REPORTED(problems, "city.name", "must be a string (got 5)");
+  CHECK_REPORTED(problems, "http", "must be an object (got [])");
+  CHECK_REPORTED(problems, "log.access_log", "must be true or false");
+  CHECK_REPORTED(problems, "categories[0].sla_hours", "must be a positive integer");
+}
+
+TEST_CASE("a duplicate category code names both places", "[config][errors]") {
+  json doc = minimal();
+  doc["categories"][1]["code"] = "pothole";
+  CHECK_REPORTED(problems_of(doc), "categories[1].code",
+                 "duplicate category code \"pothole\" (first used at categories[0].code)");
+}
+
+TEST_CASE("a category code must be a lowercase identifier", "[config][errors]") {
+  json doc = minimal();
+  doc["categories"][0]["code"] = "Pot Hole";
+  CHECK_REPORTED(problems_of(doc), "categories[0].code", "must match [a-z][a-z0-9_]{0,63}");
+  doc["categories"][0]["code"] = std::string(65, 'a');
+  CHECK_REPORTED(problems_of(doc), "categories[0].code", "must match");
+}
+
+TEST_CASE("zero sla_hours is reported", "[config][errors]") {
+  json doc = minimal();
+  doc["categories"][1]["sla_hours"] = 0;
+  CHECK_REPORTED(problems_of(doc), "categories[1].sla_hours",
+                 "must be a positive integer up to 8760 (got 0)");
+}
+
+TEST_CASE("a missing Spanish name is reported at its path", "[config][errors]") {
+  json doc = minimal();
+  doc["categories"][1]["name"].erase("es");
+  doc["categories"][1]["questions"][0]["values"][1]["name"]["es"] = "  ";
+  const auto problems = problems_of(doc);
+  CHECK_REPORTED(problems, "categories[1].name.es",
+                 "missing; give the text in every language of city.languages (en, es)");
+  CHECK_REPORTED(problems, "categories[1].questions[0].values[1].name.es", "must not be empty");
+}
+
+TEST_CASE("a bad question datatype lists the allowed ones", "[config][errors]") {
+  json doc = minimal();
+  doc["categories"][1]["questions"][0]["datatype"] = "boolean";
+  CHECK_REPORTED(problems_of(doc), "categories[1].questions[0].datatype",
+                 "must be one of string, number, datetime, text, singlevaluelist, "
+                 "multivaluelist (got \"boolean\")");
+}
+
+TEST_CASE("a list question needs values and other questions take none", "[config][errors]") {
+  json doc = minimal();
+  doc["categories"][1]["questions"][0].erase("values");
+  doc["categories"][0]["questions"] = json::parse(R"([
+    {"code": "size", "datatype": "multivaluelist", "prompt": {"en": "Size?", "es": "¿Tamaño?"},
+     "values": []},
+    {"code": "note", "datatype": "text", "prompt": {"en": "Note?", "es": "¿Nota?"},
+     "values": [{"key": "a", "name": {"en": "A", "es": "A"}}]},
+    {"code": "note", "datatype": "string", "prompt": {"en": "Again?", "es": "¿Otra vez?"}}
+  ])");
+  const auto problems = problems_of(doc);
+  CHECK_REPORTED(problems, "categories[1].questions[0].values",
+                 "a singlevaluelist question needs at least one value");
+  CHECK_REPORTED(problems, "categories[0].questions[0].values",
+                 "a multivaluelist question needs at least one value");
+  CHECK_REPORTED(problems, "categories[0].questions[1].values",
+                 "only singlevaluelist and multivaluelist questions take values");
+  CHECK_REPORTED(problems, "categories[0].questions[2].code", "duplicate question code \"note\"");
+}
+
+TEST_CASE("an unknown log level lists the spdlog levels", "[config][errors]") {
+  json doc = minimal();
+  doc["log"]["level"] = "verbose";
+  CHECK_REPORTED(problems_of(doc), "log.level",
+                 "must be one of trace, debug, info, warn, error, critical, off (got \"verbose\")");
+}
+
+TEST_CASE("public_base_url must be a plain http(s) base URL", "[config][errors]") {
+  json doc = minimal();
+  doc["server"]["public_base_url"] = "ftp://example.org";
+  CHECK_REPORTED(problems_of(doc), "server.public_base_url", "must start with http:// or https://");
+  doc["server"]["public_base_url"] = "https://311.example.gov/?x=1";
+  CHECK_REPORTED(problems_of(doc), "server.public_base_url", "without a query or fragment");
+  doc["server"]["public_base_url"] = "https://";
+  CHECK_REPORTED(problems_of(doc), "server.public_base_url", "host is missing");
+  doc["server"]["public_base_url"] = "https://user:pw@311.example.gov";
+  CHECK_REPORTED(problems_of(doc), "server.public_base_url", "user info");
+  doc["server"]["public_base_url"] = "https://311.example.gov:99999";
+  CHECK_REPORTED(problems_of(doc), "server.public_base_url", "port");
+  doc["server"]["public_base_url"] = "https://311.example.gov/my city";
+  CHECK_REPORTED(problems_of(doc), "server.public_base_url", "spaces");
+
+  // A trailing slash is dropped so handlers can append "/sms/twilio"; a base path is kept.
+  doc["server"]["public_base_url"] = "https://city.example.gov/311/";
+  CHECK(parse(doc).server.public_base_url == "https://city.example.gov/311");
+}
+
+TEST_CASE("storage.readers must be at least 1", "[config][errors]") {
+  json doc = minimal();
+  doc["storage"]["readers"] = 0;
+  CHECK_REPORTED(problems_of(doc), "storage.readers",
+                 "must be a positive integer up to 64 (got 0)");
+}
+
+TEST_CASE("sizes and timeouts have sane bounds", "[config][errors]") {
+  json doc = minimal();
+  doc["http"]["max_body_bytes"] = 0;
+  doc["http"]["idle_timeout_ms"] = -5;
+  doc["http"]["max_connections"] = 18446744073709551615ULL;
+  doc["storage"]["busy_timeout_ms"] = 0;
+  doc["server"]["threads"] = 257;
+  const auto problems = problems_of(doc);
+  CHECK_REPORTED(problems, "http.max_body_bytes", "must be an integer from 1024 to 104857600");
+  CHECK_REPORTED(problems, "http.idle_timeout_ms", "must be a positive integer");
+  CHECK_REPORTED(problems, "http.max_connections", "must be a positive integer up to 1000000");
+  CHECK_REPORTED(problems, "storage.busy_timeout_ms", "must be a positive integer");
+  CHECK_REPORTED(problems, "server.threads", "(got 257)");
+}
+
+TEST_CASE("city settings are checked", "[config][errors]") {
+  json doc = minimal();
+  doc["city"]["timezone"] = "Phoenix";
+  doc["city"]["tracking_id_digits"] = 3;
+  doc["city"]["tracking_id_prefix"] = "311 ";
+  doc["city"]["languages"] = {"en", "fr", "en"};
+  const auto problems = problems_of(doc);
+  CHECK_REPORTED(problems, "city.timezone", "must be an IANA time zone name");
+  CHECK_REPORTED(problems, "city.tracking_id_digits", "must be an integer from 4 to 12 (got 3)");
+  CHECK_REPORTED(problems, "city.tracking_id_prefix", "printable ASCII characters without spaces");
+  CHECK_REPORTED(problems, "city.languages[1]", "unsupported language \"fr\" (allowed: en, es)");
+  CHECK_REPORTED(problems, "city.languages[2]", "listed twice");
+
+  doc = minimal();
+  doc["city"]["languages"] = json::array();
+  CHECK_REPORTED(problems_of(doc), "city.languages", "must be a non-empty array");
+
+  doc = minimal();
+  for (const char* zone : {"UTC", "America/Argentina/Buenos_Aires", "Etc/GMT+7"}) {
+    doc["city"]["timezone"] = zone;
+    CHECK(parse(doc).city.timezone == zone);
+  }
+}
+
+TEST_CASE("required keys are reported when missing", "[config][errors]") {
+  const auto problems = problems_of(json::object());
+  CHECK_REPORTED(problems, "city.name", "required key is missing");
+  CHECK_REPORTED(problems, "storage.database", "required key is missing");
+  CHECK_REPORTED(problems, "categories", "list at least one category");
+
+  json doc = minimal();
+  doc["categories"] = json::array();
+  CHECK_REPORTED(problems_of(doc), "categories", "must be a non-empty array");
+
+  CHECK_REPORTED(problems_of_text("[1, 2]"), "(top level)", "must be an object");
+}
+
+TEST_CASE("a key written twice in the JSON is reported with its path", "[config][errors]") {
+  const std::string text = R"({
+    "city": {"name": "A", "name": "B"},
+    "storage": {"database": "x.db"},
+    "categories": [{"code": "a", "name": {"en": "A", "es": "A"}},
+                   {"code": "b", "name": {"en": "B", "es": "B", "en": "C"}}]
+  })";
+  const auto problems = problems_of_text(text);
+  CHECK_REPORTED(problems, "city.name", "duplicate key");
+  CHECK_REPORTED(problems, "categories[1].name.en", "duplicate key");
+  CHECK(problems.size() == 2);
+}
+
+TEST_CASE("all problems are reported together, each line naming the file", "[config][errors]") {
+  json doc = minimal();
+  doc["server"]["listen"] = "localhost:-1";
+  doc["storage"]["readers"] = 0;
+  doc["categories"][0]["sla_hours"] = 0;
+  doc["log"]["level"] = "loud";
+  try {
+    parse(doc);
+    FAIL("an invalid config was accepted");
+  } catch (const config_error& error) {
+    CHECK(error.problems().size() == 4);
+    const std::string what = error.what();
+    CHECK_THAT(what, Catch::StartsWith("/etc/civicline/test.json: "));
+    CHECK(std::count(what.begin(), what.end(), '\n') == 3);
+    CHECK_THAT(what, Catch::Contains("\n/etc/civicline/test.json: storage.readers: "));
+    CHECK_THAT(what, Catch::Contains("/etc/civicline/test.json: categories[0].sla_hours: "));
+  }
+}
+
+TEST_CASE("a relative database path is resolved against the config file's directory", "[config]") {
+  const temp_dir dir;
+  json doc = minimal();
+  doc["storage"]["database"] = "../var/city.db";
+  const auto file = dir.write("etc/city.json", doc.dump());
+  CHECK(load_settings(file, no_environment()).storage.database == dir.path() / "var" / "city.db");
+
+  doc["storage"]["database"] = "/srv/civicline/city.db";
+  CHECK(parse(doc).storage.database == "/srv/civicline/city.db");
+  doc["storage"]["database"] = "city.db";
+  CHECK(parse(doc).storage.database == "/etc/civicline/city.db");
+}
+
+TEST_CASE("environment variables override the file", "[config][env]") {
+  const environment env = fixed_environment({
+      {"CIVICLINE_DB", "data/override.db"},
+      {"CIVICLINE_LISTEN", "0.0.0.0:0"},
+      {"CIVICLINE_PUBLIC_BASE_URL", "https://311.example.gov/"},
+      {"CIVICLINE_LOG_LEVEL", "debug"},
+  });
+  const settings s = parse(minimal(), env);
+  // A path given in the environment is relative to where the process started.
+  CHECK(s.storage.database == std::filesystem::current_path() / "data" / "override.db");
+  CHECK(s.server.listen_host == "0.0.0.0");
+  CHECK(s.server.listen_port == 0);
+  CHECK(s.server.public_base_url == "https://311.example.gov");
+  CHECK(s.log.level == "debug");
+}
+
+TEST_CASE("CIVICLINE_DB lets the file leave storage.database out", "[config][env]") {
+  json doc = minimal();
+  doc.erase("storage");
+  const settings s = parse(doc, fixed_environment({{"CIVICLINE_DB", "/tmp/x.db"}}));
+  CHECK(s.storage.database == "/tmp/x.db");
+  CHECK_REPORTED(problems_of(doc), "storage.database", "or set CIVICLINE_DB");
+}
+
+TEST_CASE("a bad environment override is named in the error", "[config][env][errors]") {
+  const environment env = fixed_environment({
+      {"CIVICLINE_LISTEN", "127.0.0.1:70000"},
+      {"CIVICLINE_LOG_LEVEL", "chatty"},
+      {"CIVICLINE_PUBLIC_BASE_URL", "localhost:8080"},
+      {"CIVICLINE_DB", ""},
+  });
+  const auto problems = problems_of(minimal(), env);
+  CHECK(problems.size() == 4);
+  CHECK_REPORTED(problems, "CIVICLINE_LISTEN (overrides server.listen)",
+                 "port must be an integer from 0 to 65535 (got \"127.0.0.1:70000\")");
+  CHECK_REPORTED(problems, "CIVICLINE_LOG_LEVEL (overrides log.level)", "(got \"chatty\")");
+  CHECK_REPORTED(problems, "CIVICLINE_PUBLIC_BASE_URL (overrides server.public_base_url)",
+                 "must start with http://");
+  CHECK_REPORTED(problems, "CIVICLINE_DB (overrides storage.database)", "must not be empty");
+}
+
+TEST_CASE("process_environment reads the real environment", "[config][env]") {
+  const environment env = civicline::config::process_environment();
+  CHECK(env("PATH").has_value());
+  CHECK_FALSE(env("CIVICLINE_TEST_SURELY_UNSET_VARIABLE").has_value());
+}
