@@ -336,7 +336,12 @@ http_server::http_server(asio::io_context& io, http_limits limits, const router&
 http_server::~http_server() = default;
 
 std::uint16_t http_server::listen(const std::string& host, std::uint16_t port) {
-  const tcp::endpoint endpoint(asio::ip::make_address(host), port);
+  // The config allows host names ("localhost"); bind to the first address they resolve to.
+  tcp::resolver resolver(state_->io);
+  const tcp::endpoint endpoint =
+      resolver.resolve(host, std::to_string(port), tcp::resolver::numeric_service)
+          .begin()
+          ->endpoint();
   auto& acceptor = state_->acceptor;
   acceptor.open(endpoint.protocol());
   acceptor.set_option(asio::socket_base::reuse_address(true));
