@@ -1,0 +1,362 @@
+#include "nlp/address.hpp"
+
+#include <algorithm>
+
+namespace civicline::nlp {
+namespace {
+
+constexpr std::size_t max_name_words = 4;
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+struct street_match {
+  std::size_t begin = 0;
+  std::size_t end = 0;  ///< one past the last token
+  bool suffix = false;
+  bool directional = false;
+  bool ordinal = false;
+  bool capitalized = true;  ///< every name word starts with a capital
+  std::size_t names = 0;
+};
+
+class finder {
+ public:
+  finder(const address_input& in, std::span<word_token> t, std::vector<entity>& out)
+      : in_(in), r_(in.pack.address), t_(t), out_(out) {}
+
+  void run() {
+    for (std::size_t i = 0; i < t_.size();) {
+      if (t_[i].taken) {
+        ++i;
+        continue;
+      }
+      std::size_t end = 0;
+      if ((end = street_address(i)) || (end = intersection(i)) || (end = landmark(i)) ||
+          (end = street_only(i)) || (end = zip(i))) {
+        i = end;
+      } else {
+        ++i;
+      }
+    }
+  }
+
+ private:
+  const address_input& in_;
+  const address_rules& r_;
+  std::span<word_token> t_;
+  std::vector<entity>& out_;
+  bool lenient_names_ = false;  ///< keywords may be names: "corner of main and center"
+
+  bool ok(std::size_t i) const { return i < t_.size() && !t_[i].taken; }
+  std::string_view norm(std::size_t i) const { return ok(i) ? t_[i].norm : std::string_view(); }
+  bool in(const string_set& s, std::size_t i) const {
+    return ok(i) && t_[i].kind != token_kind::number && s.contains(t_[i].norm);
+  }
+  bool punct(std::size_t i, std::string_view p) const {
+    return ok(i) && t_[i].kind == token_kind::punct && t_[i].norm == p;
+  }
+  bool adjacent(std::size_t a, std::size_t b) const { return t_[a].end == t_[b].begin; }
+  // Skips an abbreviation's full stop ("Rd.", "N.") that is glued to the word.
+  std::size_t after_dot(std::size_t i) const {
+    return (punct(i, ".") && adjacent(i - 1, i) && i + 1 < t_.size()) ? i + 1 : i;
+  }
+  bool capital(std::size_t i) const { return !in_.capitals_meaningful || t_[i].capitalized; }
+
+  bool house_number(std::size_t i) const {
+    if (!ok(i))
+      return false;
+    const std::string_view s = t_[i].norm;
+    if (t_[i].kind == token_kind::number)
+      return all_digits(s) && s.size() <= 6;
+    // "123a": digits and one letter
+    return t_[i].kind == token_kind::word && s.size() >= 2 && s.size() <= 7 &&
+           all_digits(s.substr(0, s.size() - 1)) && s.back() >= 'a' && s.back() <= 'z';
+  }
+
+  bool ordinal(std::size_t i) const {
+    if (!ok(i) || t_[i].kind != token_kind::word)
+      return false;
+    const std::string_view s = t_[i].norm;
+    if (r_.ordinal_words.contains(s))
+      return true;
+    std::size_t d = 0;
+    while (d < s.size() && s[d] >= '0' && s[d] <= '9')
+      ++d;
+    if (d == 0 || d > 3)
+      return false;
+    const std::string_view rest = s.substr(d);
+    return rest == "st" || rest == "nd" || rest == "rd" || rest == "th" || rest == "o" ||
+           rest == "a" || rest == "ra" || rest == "er" || rest == "da" || rest == "ta" ||
+           rest == "va" || rest == "na";
+  }
+
+  bool plain_word(std::size_t i) const {
+    if (!ok(i) || t_[i].kind != token_kind::word)
+      return false;
+    const std::string_view s = t_[i].norm;
+    return !(t_[i].skip || r_.non_names.contains(s) || in_.pack.markers.contains(s) ||
+             r_.connectors.contains(s) || r_.location_cues.contains(s) ||
+             r_.street_suffixes.contains(s) || r_.unit_markers.contains(s) ||
+             r_.landmark_links.contains(s));
+  }
+
+  // A word that can be part of a street name. Keywords ("broken", "light") qualify only
+  // when written with a capital or right before a street suffix ("Water St").
+  bool name(std::size_t i) const {
+    if (ordinal(i))
+      return true;
+    if (!plain_word(i))
+      return false;
+    if (!t_[i].keyword || lenient_names_)
+      return true;
+    return (in_.capitals_meaningful && t_[i].capitalized) ||
+           in(r_.street_suffixes, after_dot(i + 1));
+  }
+
+  street_match street(std::size_t i, std::size_t max_names = max_name_words) const {
+    street_match m;
+    m.begin = i;
+    std::size_t j = i;
+    if (in(r_.directionals, j)) {
+      const std::size_t k = after_dot(j + 1);
+      if (name(k)) {
+        m.directional = true;
+        j = k;
+      }
+    }
+    while (m.names < max_names && name(j)) {
+      m.ordinal = m.ordinal || ordinal(j);
+      m.capitalized = m.capitalized && (capital(j) || ordinal(j));
+      ++m.names;
+      ++j;
+      if (in(r_.street_suffixes, j))
+        break;
+    }
+    if (m.names == 0)
+      return m;
+    if (in(r_.street_suffixes, j)) {
+      m.suffix = true;
+      j = after_dot(j + 1);
+      if (in(r_.directionals, j) && !name(j + 1)) {
+        m.directional = true;
+        ++j;
+      }
+    }
+    m.end = j;
+    while (m.end > m.begin && t_[m.end - 1].kind == token_kind::punct)
+      --m.end;
+    return m;
+  }
+
+  bool cue_before(std::size_t i) const {
+    std::size_t k = i;
+    while (k > 0 && t_[k - 1].skip)
+      --k;
+    return k > 0 && (r_.location_cues.contains(t_[k - 1].norm) || corner_before(k));
+  }
+
+  bool corner_before(std::size_t i) const {
+    for (const auto& cue : r_.corner_cues) {
+      if (cue.size() > i)
+        continue;
+      bool match = true;
+      for (std::size_t c = 0; c < cue.size() && match; ++c) {
+        match = t_[i - cue.size() + c].norm == cue[c];
+      }
+      if (match)
+        return true;
+    }
+    return false;
+  }
+
+  std::size_t emit(std::size_t b, std::size_t e, address_form form) {
+    // Do not end on punctuation: "Main St." at the end of a sentence is "Main St".
+    while (e > b + 1 && t_[e - 1].kind == token_kind::punct)
+      --e;
+    const std::size_t begin = t_[b].begin;
+    const std::size_t end = t_[e - 1].end;
+    out_.push_back(entity{entity_kind::address, form, begin, end,
+                          std::string(in_.text.substr(begin, end - begin))});
+    for (std::size_t k = b; k < e; ++k)
+      t_[k].taken = true;
+    return e;
+  }
+
+  // "apt 2043", "apt #5", "#14F", "unit B", ", suite 200"
+  std::size_t unit(std::size_t j) const {
+    std::size_t k = punct(j, ",") ? j + 1 : j;
+    if (in(r_.unit_markers, k)) {
+      k = after_dot(k + 1);
+      if (punct(k, "#"))
+        ++k;
+    } else if (punct(k, "#")) {
+      ++k;
+    } else {
+      return j;
+    }
+    if (ok(k) && (t_[k].kind == token_kind::number ||
+                  (t_[k].kind == token_kind::word && t_[k].norm.size() <= 5 &&
+                   (t_[k].norm.size() == 1 || (t_[k].norm[0] >= '0' && t_[k].norm[0] <= '9'))))) {
+      return k + 1;
+    }
+    return j;
+  }
+
+  std::size_t street_address(std::size_t i) {
+    if (!house_number(i))
+      return 0;
+    // "55 n center st", "1400 n alma school rd apt 2043"
+    const street_match m = street(i + 1);
+    if (m.names == 0)
+      return 0;
+    const bool accepted = m.suffix || m.directional || in_.expecting_location ||
+                          (cue_before(i) && m.capitalized && in_.capitals_meaningful);
+    if (!accepted)
+      return 0;
+    return emit(i, unit(m.end), address_form::street_address);
+  }
+
+  bool connector(std::size_t i) const { return ok(i) && (r_.connectors.contains(t_[i].norm)); }
+
+  std::size_t intersection(std::size_t i) {
+    struct lenient_scope {
+      bool& flag;
+      ~lenient_scope() { flag = false; }
+    } scope{lenient_names_};
+    lenient_names_ = corner_before(i) || in_.expecting_location;
+    if (!name(i) && !in(r_.directionals, i))
+      return 0;
+    const street_match a = street(i, 3);
+    if (a.names == 0 || !connector(a.end))
+      return 0;
+    const street_match b = street(a.end + 1, 3);
+    if (b.names == 0)
+      return 0;
+    const bool symbol = t_[a.end].kind == token_kind::punct;
+    const bool marked_a = a.suffix || a.ordinal || a.directional;
+    const bool marked_b = b.suffix || b.ordinal || b.directional;
+    const bool capitals = in_.capitals_meaningful && a.capitalized && b.capitalized;
+    bool accepted = corner_before(i) || (marked_a && marked_b);
+    if (symbol)
+      accepted = accepted || marked_a || marked_b || capitals;
+    if (!symbol)
+      accepted = accepted || (cue_before(i) && capitals);
+    accepted = accepted || in_.expecting_location;
+    if (!accepted)
+      return 0;
+    std::size_t b_start = corner_start(i);
+    return emit(b_start, b.end, address_form::intersection);
+  }
+
+  // Includes "corner of" in the span? No: the span is the place itself.
+  std::size_t corner_start(std::size_t i) const { return i; }
+
+  std::size_t landmark(std::size_t i) {
+    // "Emerald Park", "Lincoln Elementary School"
+    if (name(i) && !in(r_.landmark_types, i)) {
+      std::size_t j = i;
+      bool capitals = true;
+      while (j < i + 3 && name(j) && !in(r_.landmark_types, j)) {
+        capitals = capital(j) && capitals;
+        ++j;
+      }
+      if (in(r_.landmark_types, j) &&
+          ((capitals && in_.capitals_meaningful) || cue_before(i) || in_.expecting_location)) {
+        return emit(i, j + 1, address_form::landmark);
+      }
+    }
+    // "parque Emerald", "escuela Lincoln"
+    if (in(r_.landmark_types_before, i) && name(i + 1) &&
+        ((capital(i + 1) && in_.capitals_meaningful) || cue_before(i))) {
+      std::size_t j = i + 1;
+      while (j < i + 4 && name(j) && (capital(j) || !in_.capitals_meaningful))
+        ++j;
+      return emit(i, j, address_form::landmark);
+    }
+    // "the walmart on southern", "the library on main st", "near walmart"
+    const bool named = in(r_.landmark_names, i);
+    if (named || in(r_.landmark_types, i)) {
+      std::size_t b = i;
+      if (b > 0 && t_[b - 1].skip && !t_[b - 1].taken)
+        --b;
+      const std::size_t link = i + 1;
+      if (in(r_.landmark_links, link)) {
+        const street_match s = street(link + 1, 3);
+        if (s.names > 0 && (s.suffix || s.capitalized || s.ordinal || s.names <= 2)) {
+          return emit(b, s.end, address_form::landmark);
+        }
+      }
+      if (named && (cue_before(i) || in_.expecting_location)) {
+        return emit(b, i + 1, address_form::landmark);
+      }
+    }
+    return 0;
+  }
+
+  std::size_t street_only(std::size_t i) {
+    // "calle Main", "avenida Juarez 123", "av. reforma #45"
+    if (in(r_.street_types_before, i)) {
+      std::size_t j = after_dot(i + 1);
+      const std::size_t first = j;
+      while (j < first + 3 &&
+             (name(j) || (j == first && ok(j) && t_[j].kind == token_kind::number))) {
+        ++j;
+      }
+      if (j > first) {
+        std::size_t k = j;
+        if (in(r_.number_markers, k))
+          k = after_dot(k + 1);
+        if (punct(k, "#"))
+          ++k;
+        if (house_number(k)) {
+          return emit(i, unit(k + 1), address_form::street_address);
+        }
+        return emit(i, j, address_form::street);
+      }
+    }
+    // "on main st", "along Mesa Dr", "on 5th"
+    if (cue_before(i) || in_.expecting_location) {
+      const street_match m = street(i);
+      if (m.names > 0 && (m.suffix || (m.names == 1 && m.ordinal))) {
+        return emit(i, m.end, address_form::street);
+      }
+    }
+    return 0;
+  }
+
+  std::size_t zip(std::size_t i) {
+    if (!ok(i) || t_[i].kind != token_kind::number || t_[i].norm.size() != 5 ||
+        !all_digits(t_[i].norm)) {
+      return 0;
+    }
+    std::size_t p = i;
+    while (p > 0 && t_[p - 1].kind == token_kind::punct)
+      --p;
+    if (p == 0)
+      return 0;
+    const word_token& prev = t_[p - 1];
+    const bool cue_two_back = p >= 2 && r_.zip_cues.contains(t_[p - 2].norm);
+    const bool after_address = prev.taken && !out_.empty() &&
+                               out_.back().form != address_form::zip && prev.end == out_.back().end;
+    if (!(r_.states.contains(prev.norm) || r_.zip_cues.contains(prev.norm) || cue_two_back ||
+          after_address)) {
+      return 0;
+    }
+    std::size_t e = i + 1;
+    if (punct(e, "-") && ok(e + 1) && t_[e + 1].norm.size() == 4 && all_digits(t_[e + 1].norm)) {
+      e += 2;  // ZIP+4
+    }
+    return emit(i, e, address_form::zip);
+  }
+};
+
+}  // namespace
+
+void find_addresses(const address_input& in, std::span<word_token> tokens,
+                    std::vector<entity>& out) {
+  finder(in, tokens, out).run();
+}
+
+}  // namespace civicline::nlp

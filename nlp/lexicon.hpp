@@ -1,0 +1,150 @@
+#pragma once
+// The compiled, immutable form of the rule packs (config/nlp/*.json). Built once at load
+// (and again on reload), then shared read-only by every thread.
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "nlp/typo_index.hpp"
+#include "nlp/understanding.hpp"
+
+namespace civicline::nlp {
+
+/// A rule pack's JSON text and a label (normally its file path) for error messages.
+struct rule_pack_source {
+  std::string label;
+  std::string json;
+};
+
+/// Settings that come from the city config rather than from the rule packs.
+struct lexicon_options {
+  std::string tracking_id_prefix = "311-";
+  int tracking_id_digits = 6;
+};
+
+/// A rule pack that cannot be compiled; says which file, where in it, and what is wrong.
+class lexicon_error : public std::runtime_error {
+ public:
+  lexicon_error(std::string file, std::string json_path, std::string problem);
+  const std::string& file() const { return file_; }
+  const std::string& json_path() const { return json_path_; }
+  const std::string& problem() const { return problem_; }
+
+ private:
+  std::string file_;
+  std::string json_path_;
+  std::string problem_;
+};
+
+struct string_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+using string_set = std::unordered_set<std::string, string_hash, std::equal_to<>>;
+template <class V>
+using string_map = std::unordered_map<std::string, V, string_hash, std::equal_to<>>;
+
+inline constexpr std::uint32_t no_word = UINT32_MAX;
+
+enum class target_kind : std::uint8_t { intent, category, negator };
+
+/// A weighted keyword or phrase: a sequence of word ids (stems) and what it is evidence for.
+struct term {
+  std::vector<std::uint32_t> words;
+  target_kind kind = target_kind::intent;
+  std::uint16_t target = 0;  ///< intent or category index
+  float weight = 0;
+};
+
+/// The word lists the address and landmark finder uses (all folded).
+struct address_rules {
+  string_set street_suffixes;                         ///< st, street, rd, ave ... (after the name)
+  string_set street_types_before;                     ///< calle, avenida ... (before the name)
+  string_set directionals;                            ///< n, north, ne, norte ...
+  string_set unit_markers;                            ///< apt, unit, suite, depto ...
+  string_set ordinal_words;                           ///< first, second, primera ...
+  string_set connectors;                              ///< and, &, /, @, y
+  string_set location_cues;                           ///< on, at, near, en ...
+  std::vector<std::vector<std::string>> corner_cues;  ///< "corner of", "esquina de" ...
+  string_set landmark_types;         ///< park, school, library ... (after the name)
+  string_set landmark_types_before;  ///< parque, escuela ... (before the name)
+  string_set landmark_names;         ///< walmart, city hall ...
+  string_set landmark_links;         ///< on, at, off, by: "the walmart on southern"
+  string_set states;                 ///< az, arizona, ...
+  string_set zip_cues;               ///< zip, cp ...
+  string_set number_markers;         ///< no, num, numero: "avenida juarez no 45"
+  string_set non_names;              ///< words that never start or continue a street name
+};
+
+/// Weights that turn evidence into a decision, tunable per pack.
+struct scoring_rules {
+  float min_intent = 1.0f;          ///< below this the intent is unknown
+  float min_category = 1.0f;        ///< below this a problem report is category "other"
+  float prior = 1.0f;               ///< evidence for "none of these" in the confidence
+  float category_to_report = 0.9f;  ///< category evidence counts towards report_problem
+  float tracking_id_to_status = 2.5f;
+  float address_to_location = 2.0f;
+  float expectation_boost = 2.0f;  ///< for the answer the dialog asked for
+  int negation_window = 3;         ///< words after "not" that it negates
+};
+
+struct language_pack {
+  language lang = language::en;
+  std::string label;
+  string_map<std::vector<std::string>> rewrites;  ///< SMS abbreviations and misspellings
+  string_map<std::uint32_t> surfaces;             ///< folded word -> word id
+  string_map<std::uint32_t> stems;                ///< Snowball stem -> word id
+  std::vector<std::string> words;                 ///< word id -> its stem (for debugging)
+  typo_index typos;                               ///< folded words and stems -> word id
+  string_set markers;                             ///< common words that tell the language apart
+  std::vector<std::string> marker_letters;        ///< letters only this language uses: "ñ", "¿"
+  string_set skip_words;                          ///< articles and fillers that phrases may skip
+  string_set not_typos;         ///< real words one edit from a keyword ("dark" is not "park")
+  string_set opt_out_keywords;  ///< carrier keywords that alone mean opt out (STOP)
+  string_set tracking_cues;     ///< ticket, case, reporte ...
+  string_set scope_breaks;      ///< words that end a negation's scope ("but")
+  std::vector<term> terms;
+  std::vector<std::vector<std::uint32_t>> terms_by_first_word;  ///< word id -> term indexes
+  address_rules address;
+  scoring_rules scoring;
+};
+
+class lexicon {
+ public:
+  /// Compiles rule packs (one per language) into a lexicon; throws lexicon_error.
+  static std::shared_ptr<const lexicon> compile(std::span<const rule_pack_source> packs,
+                                                const lexicon_options& options = {});
+
+  /// The pack for a language, or nullptr if none was loaded.
+  const language_pack* pack(language lang) const;
+  /// The first pack loaded: the default language.
+  const language_pack& default_pack() const { return packs_.front(); }
+  /// Category ids in the order they were first declared.
+  const std::vector<std::string>& categories() const { return categories_; }
+  /// Index of a category id, or -1.
+  int category_index(std::string_view id) const;
+  const lexicon_options& options() const { return options_; }
+  /// Approximate heap bytes held by the compiled lexicon.
+  std::size_t memory_bytes() const;
+
+ private:
+  lexicon() = default;
+  std::vector<language_pack> packs_;
+  std::vector<std::string> categories_;
+  int other_category_ = -1;
+  lexicon_options options_;
+  friend struct lexicon_builder;
+};
+
+}  // namespace civicline::nlp

@@ -1,0 +1,312 @@
+#include "nlp/understand.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "nlp/address.hpp"
+#include "nlp/scan.hpp"
+#include "nlp/score.hpp"
+#include "nlp/stemmer.hpp"
+#include "nlp/tokenize.hpp"
+#include "nlp/tracking_id.hpp"
+
+namespace civicline::nlp {
+namespace {
+
+// How far an intent's evidence must go before it can win: commands and actionable requests
+// beat social talk ("thanks! also there's a dead raccoon on 5th" is a report).
+enum class tier { social = 0, actionable = 1 };
+
+tier tier_of(intent i) {
+  switch (i) {
+    case intent::report_problem:
+    case intent::check_status:
+    case intent::provide_location:
+    case intent::opt_out:
+    case intent::human_agent:
+    case intent::cancel:
+      return tier::actionable;
+    default:
+      return tier::social;
+  }
+}
+
+constexpr float social_damping = 0.3f;  // social evidence left once an actionable intent wins
+
+const language_pack& detect_language(const lexicon& lex, std::string_view text,
+                                     const token_stream& ts, const context& ctx) {
+  const language_pack* best = &lex.default_pack();
+  float best_score = -1;
+  bool tie = false;
+  for (language lang : {language::en, language::es}) {
+    const language_pack* p = lex.pack(lang);
+    if (p == nullptr)
+      continue;
+    float score = 0;
+    for (const token& t : ts.tokens) {
+      const std::string_view s = ts.norm(t);
+      if (p->markers.contains(s) ||
+          (t.kind == token_kind::word && (p->surfaces.contains(s) || p->rewrites.contains(s)))) {
+        score += 1.0f;
+      }
+    }
+    for (const std::string& letter : p->marker_letters) {  // "ñ", "¿": only one language has them
+      if (text.find(letter) != std::string_view::npos)
+        score += 1.0f;
+    }
+    if (score > best_score) {
+      best = p;
+      best_score = score;
+      tie = false;
+    } else if (score == best_score) {
+      tie = true;
+    }
+  }
+  if (tie && ctx.language_hint) {
+    if (const language_pack* hinted = lex.pack(*ctx.language_hint))
+      return *hinted;
+  }
+  if (best_score <= 0 && ctx.language_hint) {
+    if (const language_pack* hinted = lex.pack(*ctx.language_hint))
+      return *hinted;
+  }
+  return *best;
+}
+
+bool has_digit(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::uint32_t resolve_word(const language_pack& p, std::string_view s, token_kind kind,
+                           std::string& scratch) {
+  if (auto it = p.surfaces.find(s); it != p.surfaces.end())
+    return it->second;
+  if (kind != token_kind::word)
+    return no_word;
+  stem(p.lang, s, scratch);
+  if (auto it = p.stems.find(scratch); it != p.stems.end())
+    return it->second;
+  // Typos: only for words that are not themselves common words ("dark" is not "park").
+  const int allowed = typo_index::allowed_distance(s.size());
+  if (allowed == 0 || has_digit(s) || p.not_typos.contains(s) || p.markers.contains(s) ||
+      p.skip_words.contains(s)) {
+    return no_word;
+  }
+  if (auto hit = p.typos.nearest(s, allowed))
+    return hit->value;
+  return no_word;
+}
+
+std::vector<word_token> words_for(const language_pack& p, const token_stream& ts,
+                                  const scan_result& scan) {
+  std::vector<word_token> out;
+  out.reserve(ts.tokens.size() + 4);
+  std::string scratch;
+  auto masked = [&](const token& t) {
+    for (const auto& [b, e] : scan.masked) {
+      if (t.begin < e && b < t.end)
+        return true;
+    }
+    return false;
+  };
+  auto push = [&](const token& t, std::string_view norm) {
+    word_token w;
+    w.begin = t.begin;
+    w.end = t.end;
+    w.norm = norm;
+    w.kind = t.kind;
+    w.capitalized = t.capitalized;
+    w.taken = masked(t);
+    w.skip = t.kind == token_kind::word && p.skip_words.contains(norm);
+    if (t.kind != token_kind::punct)
+      w.word = resolve_word(p, norm, t.kind, scratch);
+    w.keyword = w.word != no_word && !p.terms_by_first_word[w.word].empty();
+    out.push_back(w);
+  };
+  for (const token& t : ts.tokens) {
+    const std::string_view norm = ts.norm(t);
+    if (t.kind == token_kind::word) {
+      if (auto rw = p.rewrites.find(norm); rw != p.rewrites.end()) {
+        for (const std::string& w : rw->second)
+          push(t, w);
+        continue;
+      }
+    }
+    push(t, norm);
+  }
+  return out;
+}
+
+// Probability-like share of the evidence, with `prior` standing for "none of these".
+double share(float score, float total, float prior) {
+  return score <= 0 ? 0.0 : static_cast<double>(score) / static_cast<double>(total + prior);
+}
+
+}  // namespace
+
+understanding understand(std::string_view text, const lexicon& lex, const context& ctx) {
+  understanding u;
+  const token_stream ts = tokenize(text);
+  if (text.size() > max_text_bytes)
+    text = text.substr(0, max_text_bytes);
+  const scan_result scan = scan_shaped_entities(text);
+  const language_pack& pack = detect_language(lex, text, ts, ctx);
+  const scoring_rules& sc = pack.scoring;
+  u.lang = pack.lang;
+
+  std::vector<word_token> words = words_for(pack, ts, scan);
+  const bool expecting_location = ctx.expecting == expectation::location;
+  find_addresses({text, pack, !ts.all_caps, expecting_location}, words, u.entities);
+  find_tracking_ids(lex, pack, words, u.entities);
+  u.entities.insert(u.entities.end(), scan.entities.begin(), scan.entities.end());
+  std::sort(u.entities.begin(), u.entities.end(),
+            [](const entity& a, const entity& b) { return a.begin < b.begin; });
+
+  std::size_t content_tokens = 0;
+  const word_token* only = nullptr;
+  for (const word_token& w : words) {
+    if (w.kind != token_kind::punct) {
+      ++content_tokens;
+      only = &w;
+    }
+  }
+
+  // A bare carrier keyword is an opt-out whatever else the rules say (STOP, UNSUBSCRIBE).
+  // Carriers honour these in any language, so every pack's list counts.
+  if (content_tokens == 1 && only->kind == token_kind::word) {
+    for (language lang : {language::en, language::es}) {
+      const language_pack* p = lex.pack(lang);
+      if (p != nullptr && p->opt_out_keywords.contains(only->norm)) {
+        u.intent = intent::opt_out;
+        u.intent_confidence = 1.0;
+        return u;
+      }
+    }
+  }
+
+  const evidence ev = score_terms(pack, words, lex.categories().size());
+  std::array<float, intent_count> s{};
+  for (std::size_t i = 0; i < intent_count; ++i)
+    s[i] = ev.intents[i];
+
+  std::vector<float> cats(ev.categories.size());
+  std::transform(ev.categories.begin(), ev.categories.end(), cats.begin(),
+                 [](float v) { return std::max(0.0f, v); });
+  const auto best_cat_it = std::max_element(cats.begin(), cats.end());
+  const float best_cat = best_cat_it == cats.end() ? 0.0f : *best_cat_it;
+  const bool has_problem = best_cat >= sc.min_category;
+
+  auto at = [&](intent i) -> float& { return s[static_cast<std::size_t>(i)]; };
+  // Negative evidence ("got fixed") may cancel the category's push towards a report.
+  at(intent::report_problem) += best_cat * sc.category_to_report;
+  for (float& v : s)
+    v = std::max(0.0f, v);
+  bool has_tracking = false;
+  bool has_address = false;
+  for (const entity& e : u.entities) {
+    has_tracking = has_tracking || e.kind == entity_kind::tracking_id;
+    has_address = has_address || e.kind == entity_kind::address || e.kind == entity_kind::lat_long;
+  }
+  if (has_tracking)
+    at(intent::check_status) += sc.tracking_id_to_status;
+  if (has_address) {
+    // A place alone answers "where?"; a place with a problem is a report.
+    if (has_problem) {
+      at(intent::report_problem) += sc.address_to_location * 0.5f;
+    } else {
+      at(intent::provide_location) += sc.address_to_location;
+      if (expecting_location)
+        at(intent::provide_location) += sc.expectation_boost;
+    }
+  }
+  if (ctx.expecting == expectation::yes_no) {
+    if (at(intent::affirm) > 0)
+      at(intent::affirm) += sc.expectation_boost;
+    if (at(intent::deny) > 0)
+      at(intent::deny) += sc.expectation_boost;
+  }
+
+  // A bare number answering a numbered menu.
+  if (ctx.expecting == expectation::choice && content_tokens == 1 &&
+      only->kind == token_kind::number && only->norm.size() <= 2) {
+    const int n = std::stoi(std::string(only->norm));
+    u.choice = n;
+    if (n >= 1 && static_cast<std::size_t>(n) <= ctx.choices.size()) {
+      const std::string& id = ctx.choices[static_cast<std::size_t>(n) - 1];
+      if (auto chosen = intent_from_string(id)) {
+        at(*chosen) += sc.expectation_boost * 2;
+      } else if (int c = lex.category_index(id); c >= 0) {
+        cats[static_cast<std::size_t>(c)] += sc.expectation_boost * 2;
+        at(intent::report_problem) += sc.expectation_boost * 2;
+      }
+    }
+  }
+
+  // Precedence: the best actionable intent with enough evidence beats social talk.
+  int best_actionable = -1;
+  for (std::size_t i = 0; i < intent_count; ++i) {
+    if (tier_of(static_cast<intent>(i)) == tier::actionable && s[i] >= sc.min_intent &&
+        (best_actionable < 0 || s[i] > s[static_cast<std::size_t>(best_actionable)])) {
+      best_actionable = static_cast<int>(i);
+    }
+  }
+  if (best_actionable >= 0) {
+    for (std::size_t i = 0; i < intent_count; ++i) {
+      if (tier_of(static_cast<intent>(i)) == tier::social)
+        s[i] *= social_damping;
+    }
+  }
+  std::array<std::size_t, intent_count> order{};
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return s[a] > s[b]; });
+  const float total = std::accumulate(s.begin(), s.end(), 0.0f);
+  const std::size_t first = order[0];
+  const std::size_t second = order[1];
+  if (s[first] >= sc.min_intent) {
+    u.intent = static_cast<intent>(first);
+    u.intent_confidence = share(s[first], total, sc.prior);
+    if (s[second] > 0) {
+      u.runner_up = static_cast<intent>(second);
+      u.runner_up_confidence = share(s[second], total, sc.prior);
+    }
+  } else {
+    u.intent = intent::unknown;
+    u.intent_confidence = 1.0 - share(s[first], total, sc.prior);
+    if (s[first] > 0) {
+      u.runner_up = static_cast<intent>(first);
+      u.runner_up_confidence = share(s[first], total, sc.prior);
+    }
+  }
+
+  // Category: for reports, and for status checks that name the problem.
+  const bool wants_category =
+      u.intent == intent::report_problem || (u.intent == intent::check_status && has_problem);
+  if (wants_category) {
+    const float cat_total = std::accumulate(cats.begin(), cats.end(), 0.0f);
+    std::vector<std::size_t> cat_order(cats.size());
+    std::iota(cat_order.begin(), cat_order.end(), 0);
+    std::partial_sort(cat_order.begin(), cat_order.begin() + std::min<std::size_t>(4, cats.size()),
+                      cat_order.end(), [&](auto a, auto b) { return cats[a] > cats[b]; });
+    const auto& ids = lex.categories();
+    std::size_t next = 0;
+    const float top = cats.empty() ? 0.0f : cats[cat_order[0]];
+    if (top >= sc.min_category) {
+      u.category = ids[cat_order[0]];
+      u.category_confidence = share(top, cat_total, sc.prior);
+      next = 1;
+    } else {
+      u.category = "other";
+      u.category_confidence = 1.0 - share(top, cat_total, sc.prior);
+    }
+    for (std::size_t k = next; k < std::min<std::size_t>(next + 3, cat_order.size()); ++k) {
+      const float v = cats[cat_order[k]];
+      if (v <= 0)
+        break;
+      u.category_alternatives.push_back(
+          scored_id{ids[cat_order[k]], share(v, cat_total, sc.prior)});
+    }
+  }
+  return u;
+}
+
+}  // namespace civicline::nlp
