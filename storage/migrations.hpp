@@ -7,15 +7,21 @@
 
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace civicline::storage {
 
 struct migration {
-  int version = 0;         ///< N from NNNN_name.sql
-  std::string_view name;   ///< "0001_init.sql"
+  int version = 0;        ///< N from NNNN_name.sql
+  std::string_view name;  ///< "0001_init.sql"
   std::string_view sql;
 };
+
+/// Validates {file name, sql} pairs and orders them by version; the views point into `files`.
+/// Throws storage_error if two files share a number or a name is not NNNN_name.sql.
+std::vector<migration> parse_migrations(
+    std::span<const std::pair<std::string_view, std::string_view>> files);
 
 /// The migrations compiled into this binary, ordered by version.
 /// Throws storage_error if two files share a number or a name is not NNNN_name.sql.
