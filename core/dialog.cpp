@@ -78,7 +78,13 @@ std::string turn::category_name(std::string_view code) const {
 }
 
 std::optional<nlp::language> turn::whole_message_in(std::string_view list) const {
+  // The resident's own language first: "START" is in both lists and keeps it.
+  std::vector<nlp::language> langs{state.language};
   for (const nlp::language lang : all_languages(*this)) {
+    if (lang != state.language)
+      langs.push_back(lang);
+  }
+  for (const nlp::language lang : langs) {
     for (const auto& entry : config.templates->words(lang, list)) {
       if (split_words(entry) == words)
         return lang;

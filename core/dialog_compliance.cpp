@@ -14,9 +14,13 @@ bool handle_compliance(turn& t) {
     return true;  // and no reply: the carrier sends its own confirmation
   }
   if (t.state.opted_out) {
-    if (t.whole_message_in("opt_in")) {
+    if (const auto lang = t.whole_message_in("opt_in")) {
       t.state.opted_out = false;
       t.actions.emplace_back(set_opt_out{false});
+      if (*lang != t.state.language) {  // "sí" is an answer in Spanish
+        t.state.language = *lang;
+        t.actions.emplace_back(set_language{*lang});
+      }
       t.say("opted_in");
     }
     return true;

@@ -125,9 +125,19 @@ bool describes(const turn& t) {
     if (e.kind == nlp::entity_kind::address)
       address += " " + nlp::fold(e.value) + " ";
   }
+  // The category's own name says nothing new ("I want to report a water leak").
+  std::string category_words = " ";
+  if (t.understood.category) {
+    if (const config::category* c = t.category(*t.understood.category)) {
+      for (const auto& [lang, name] : c->name)
+        category_words += nlp::fold(name) + " ";
+    }
+  }
   int content = 0;
   for (const auto& w : t.words) {
     if (std::find(filler.begin(), filler.end(), w) != filler.end())
+      continue;
+    if (category_words.find(" " + w + " ") != std::string::npos)
       continue;
     if (address.find(" " + w + " ") != std::string::npos)
       continue;
@@ -152,14 +162,16 @@ void merge(turn& t, std::string_view asked) {
   draft& d = t.state.draft;
   if (confident_category(t))
     set_category(t, *t.understood.category);
-  if (auto where = t.place())
+  // A place named while answering something else ("it's in the bike lane") adds detail; it
+  // does not move the report. Corrections go through the confirmation.
+  if (auto where = t.place(); where && !d.location)
     d.location = *where;
   for (const auto& url : t.message.media_urls)
     d.media_urls.push_back(url);
   if (!d.description) {
     if (asked == "description" && !t.words.empty()) {
       d.description = t.text_for_storage();
-    } else if (asked.empty() && describes(t)) {
+    } else if ((asked != "location" || t.place()) && describes(t)) {
       d.description = t.text_for_storage();
     } else if (asked == "description" && !t.message.media_urls.empty()) {
       d.description = t.text("photo");
