@@ -1,0 +1,211 @@
+#include "core/inbox.hpp"
+
+#include "core/clock_text.hpp"
+#include "core/location.hpp"
+#include "core/requests.hpp"
+#include "nlp/understand.hpp"
+#include "storage/service_requests.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <condition_variable>
+#include <mutex>
+
+namespace civicline::core {
+namespace {
+
+/// How far back an open request at the same place counts as the same problem.
+constexpr std::chrono::hours duplicate_window{24 * 14};
+
+std::vector<std::string> open_status_names() {
+  std::vector<std::string> names;
+  for (auto status : {request_status::new_request, request_status::acknowledged,
+                      request_status::in_progress, request_status::reopened}) {
+    names.emplace_back(to_string(status));
+  }
+  return names;
+}
+
+/// The dialog's view of the database, for one resident, inside the turn's transaction.
+class storage_world final : public world_view {
+ public:
+  storage_world(SQLite::Database& db, std::int64_t resident_id)
+      : db_(db), resident_id_(resident_id) {}
+
+  std::optional<service_request> find_request(std::string_view tracking_id) const override {
+    auto record = storage::find_request(db_, tracking_id);
+    return record ? std::optional(to_domain(*record)) : std::nullopt;
+  }
+
+  std::vector<service_request> followed_requests(std::size_t limit) const override {
+    std::vector<service_request> out;
+    for (const auto& record : storage::requests_followed_by(db_, resident_id_, limit)) {
+      out.push_back(to_domain(record));
+    }
+    return out;
+  }
+
+  bool follows(std::string_view tracking_id) const override {
+    auto record = storage::find_request(db_, tracking_id);
+    return record && storage::is_follower(db_, record->id, resident_id_);
+  }
+
+  std::optional<service_request> find_duplicate(std::string_view category, const location& where,
+                                                time_point now) const override {
+    const auto key = where.key.empty() ? location_key(where.text) : where.key;
+    if (key.empty()) {
+      return std::nullopt;
+    }
+    static const auto open = open_status_names();
+    auto record = storage::find_open_duplicate(db_, category, key, open,
+                                               to_iso8601(now - duplicate_window));
+    return record ? std::optional(to_domain(*record)) : std::nullopt;
+  }
+
+ private:
+  SQLite::Database& db_;
+  std::int64_t resident_id_;
+};
+
+void replace_all(std::string& text, std::string_view from, std::string_view to) {
+  for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
+    text.replace(pos, from.size(), to);
+  }
+}
+
+}  // namespace
+
+inbox::inbox(storage::database& db, const config::settings& settings, knowledge_source current,
+             clock now)
+    : db_(db), settings_(settings), current_(std::move(current)), now_(std::move(now)) {}
+
+void inbox::receive(inbound_message message,
+                    std::function<void(std::exception_ptr, turn_result)> done) {
+  auto result = std::make_shared<turn_result>();
+  auto known = current_();  // the knowledge in force when the message arrived
+  db_.submit(
+      [this, message = std::move(message), known = std::move(known),
+       result](SQLite::Database& db) { *result = handle(db, message, known); },
+      [result, done = std::move(done)](std::exception_ptr error) {
+        done(error, error ? turn_result{} : std::move(*result));
+      });
+}
+
+turn_result inbox::receive_and_wait(inbound_message message) {
+  std::mutex mutex;
+  std::condition_variable finished;
+  bool ready = false;
+  std::exception_ptr failure;
+  turn_result outcome;
+  receive(std::move(message), [&](std::exception_ptr error, turn_result result) {
+    std::lock_guard lock(mutex);
+    failure = error;
+    outcome = std::move(result);
+    ready = true;
+    finished.notify_one();
+  });
+  std::unique_lock lock(mutex);
+  finished.wait(lock, [&] { return ready; });
+  if (failure) {
+    std::rethrow_exception(failure);
+  }
+  return outcome;
+}
+
+turn_result inbox::handle(SQLite::Database& db, const inbound_message& message,
+                          const knowledge& known) const {
+  const auto now = message.received_at == time_point{} ? now_() : message.received_at;
+  const auto now_text = to_iso8601(now);
+  const std::string_view default_language =
+      settings_.city.languages.empty() ? "en" : settings_.city.languages.front();
+  const auto channel_name = to_string(message.from.channel);
+  auto resident = storage::find_or_create_resident(db, channel_name, message.from.address,
+                                                   default_language, now_text);
+  turn_result result;
+  result.resident_id = resident.id;
+
+  const auto message_id = storage::insert_message(
+      db, {0, resident.id, "in", message.text, message.external_id, std::nullopt, now_text});
+  if (!message_id) {
+    result.repeated_delivery = true;  // a provider retry: it was handled the first time
+    return result;
+  }
+
+  conversation_state state;
+  if (auto saved = storage::load_conversation(db, resident.id)) {
+    state = conversation_from_json(*saved);
+  } else {
+    state.language = nlp::language_from_string(resident.language).value_or(nlp::language::en);
+  }
+  state.opted_out = resident.opted_out_at.has_value();
+
+  const auto understood = nlp::understand(message.text, *known.lexicon, understanding_context(state));
+  result.intent = understood.intent;
+
+  dialog_config config;
+  config.settings = &settings_;
+  config.templates = known.templates.get();
+  config.hours.utc_offset = utc_offset(settings_.city.timezone, now);
+  const storage_world world(db, resident.id);
+  auto outcome = step(state, message, understood, config, world, now);
+
+  std::optional<std::int64_t> request_id;
+  const actor resident_actor{actor::kind::resident, std::to_string(resident.id)};
+  const auto language = std::string(nlp::to_string(outcome.state.language));
+  for (const auto& act : outcome.actions) {
+    if (const auto* create = std::get_if<create_request>(&act)) {
+      const auto created = create_service_request(db, create->draft, message.from.channel,
+                                                  language, resident.id, settings_, now);
+      result.created_tracking_id = created.tracking_id;
+      request_id = created.id;
+    } else if (const auto* follow = std::get_if<follow_request>(&act)) {
+      if (auto record = storage::find_request(db, follow->tracking_id)) {
+        follow_service_request(db, to_domain(*record), resident.id, now);
+        request_id = record->id;
+      }
+    } else if (const auto* note = std::get_if<add_resident_note>(&act)) {
+      if (auto record = storage::find_request(db, note->tracking_id)) {
+        add_request_note(db, to_domain(*record), resident_actor, note->text, "", now);
+        request_id = record->id;
+      }
+    } else if (const auto* handoff = std::get_if<request_handoff>(&act)) {
+      storage::open_handoff(db, resident.id, handoff->reason, now_text);
+      record_event(db, "conversation.handoff_requested",
+                   nlohmann::json{{"conversation_id", resident.id},
+                                  {"channel", channel_name},
+                                  {"reason", handoff->reason}}
+                       .dump(),
+                   now);
+    } else if (const auto* opt = std::get_if<set_opt_out>(&act)) {
+      storage::set_resident_opt_out(
+          db, resident.id, opt->opted_out ? std::optional<std::string_view>(now_text) : std::nullopt);
+    } else if (const auto* lang = std::get_if<set_language>(&act)) {
+      storage::set_resident_language(db, resident.id, nlp::to_string(lang->lang));
+    }
+  }
+
+  nlohmann::json received = {{"message_id", *message_id},
+                             {"conversation_id", resident.id},
+                             {"channel", channel_name},
+                             {"language", nlp::to_string(understood.lang)},
+                             {"intent", nlp::to_string(understood.intent)}};
+  if (understood.category) {
+    received["category"] = *understood.category;
+  }
+  record_event(db, "message.received", received.dump(), now);
+  storage::save_conversation(db, resident.id, to_json(outcome.state), now_text);
+
+  // Nothing, ever, goes to an address that has opted out.
+  if (!outcome.state.opted_out) {
+    for (auto& reply : outcome.replies) {
+      if (result.created_tracking_id) {
+        replace_all(reply, "{tracking_id}", *result.created_tracking_id);
+      }
+      storage::insert_message(db, {0, resident.id, "out", reply, "", request_id, now_text});
+      result.replies.push_back(std::move(reply));
+    }
+  }
+  return result;
+}
+
+}  // namespace civicline::core
