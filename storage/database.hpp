@@ -32,19 +32,42 @@ struct database_options {
 
 /// A snapshot of the writer's counters, for /metrics.
 struct writer_stats {
-  std::size_t queue_depth = 0;        ///< jobs waiting now
-  std::uint64_t jobs_committed = 0;   ///< jobs whose transaction committed
-  std::uint64_t jobs_failed = 0;      ///< jobs whose work threw (their changes rolled back)
-  std::uint64_t batches = 0;          ///< transactions committed
+  std::size_t queue_depth = 0;       ///< jobs waiting now
+  std::uint64_t jobs_committed = 0;  ///< jobs whose transaction committed
+  std::uint64_t jobs_failed = 0;     ///< jobs whose work threw (their changes rolled back)
+  std::uint64_t batches = 0;         ///< transactions committed
   /// Histogram of jobs per committed batch: upper bounds and cumulative counts.
   std::vector<std::pair<std::size_t, std::uint64_t>> batch_size_buckets;
   std::uint64_t batch_size_sum = 0;
 };
 
 /// Work run on the writer thread inside the group transaction (in its own savepoint).
+///
+/// Rules for a write job:
+/// - Never BEGIN, COMMIT or ROLLBACK (nor END): the writer owns the transaction that groups
+///   many jobs, and a job that ended it would commit or discard its neighbours' work.
+///   Savepoints of the job's own (SAVEPOINT x ... RELEASE x / ROLLBACK TO x) are fine.
+/// - To give up, throw: the job's savepoint is rolled back and `done` gets the exception;
+///   the other jobs of the batch still commit. (An error that makes SQLite roll back the
+///   whole transaction, such as disk full, fails the whole batch.)
+/// - Use only the connection passed in, and keep nothing of it (no Statement, no reference)
+///   after returning; it belongs to the writer thread.
+/// - Capture by value (or keep alive until `done` runs) what submit()'s work needs: it runs
+///   later, on another thread.
+/// - Keep it short and never wait for anything that needs the writer (another write, a
+///   future completed by `done`): every other job waits behind it.
 using write_work = std::function<void(SQLite::Database&)>;
 /// Runs on the writer thread once the group transaction is durable (nullptr),
 /// or with the exception the work or the commit threw (nothing of it was kept).
+///
+/// Rules for a done callback:
+/// - Never destroy the database (or drop the last owner of it) here: the destructor joins
+///   the writer thread, which is the thread running this callback.
+/// - Never call write() (it throws: it would wait for itself); submit() is fine, and so is
+///   drain(), which then returns without joining.
+/// - Return quickly and hand real work to another executor (e.g. post to the io_context):
+///   the next batch waits until every callback of this one has returned.
+/// - Do not throw: an exception from a callback is swallowed.
 using write_done = std::function<void(std::exception_ptr)>;
 
 class database {

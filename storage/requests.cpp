@@ -1,0 +1,296 @@
+// Service requests, their followers and their history (storage/service_requests.hpp).
+
+#include <SQLiteCpp/Statement.h>
+
+#include <string>
+
+#include "storage/database.hpp"
+#include "storage/service_requests.hpp"
+#include "storage/sql_support.hpp"
+
+namespace civicline::storage {
+
+namespace {
+
+using detail::bind_text;
+
+// Column list shared by every query that returns a request_record (see read_request).
+constexpr const char* request_columns =
+    "r.id, r.tracking_id, r.category, r.status, r.duplicate_of, r.location_text, "
+    "r.location_key, r.lat, r.lon, r.description, r.attributes_json, r.media_urls_json, "
+    "r.channel, r.language, r.created_at, r.updated_at, r.due_at";
+
+std::string select_requests(const char* rest) {
+  return std::string("SELECT ") + request_columns + " FROM service_requests r " + rest;
+}
+
+request_record read_request(const SQLite::Statement& row) {
+  request_record r;
+  r.id = row.getColumn(0).getInt64();
+  r.tracking_id = detail::text_or_empty(row.getColumn(1));
+  r.category = row.getColumn(2).getString();
+  r.status = row.getColumn(3).getString();
+  r.duplicate_of = detail::optional_text(row.getColumn(4));
+  r.location_text = row.getColumn(5).getString();
+  r.location_key = row.getColumn(6).getString();
+  r.lat = detail::optional_double(row.getColumn(7));
+  r.lon = detail::optional_double(row.getColumn(8));
+  r.description = row.getColumn(9).getString();
+  r.attributes_json = row.getColumn(10).getString();
+  r.media_urls_json = row.getColumn(11).getString();
+  r.channel = row.getColumn(12).getString();
+  r.language = row.getColumn(13).getString();
+  r.created_at = row.getColumn(14).getString();
+  r.updated_at = row.getColumn(15).getString();
+  r.due_at = detail::text_or_empty(row.getColumn(16));
+  return r;
+}
+
+std::optional<request_record> first_request(SQLite::Statement& select) {
+  if (!select.executeStep()) {
+    return std::nullopt;
+  }
+  return read_request(select);
+}
+
+std::vector<request_record> all_requests(SQLite::Statement& select) {
+  std::vector<request_record> requests;
+  while (select.executeStep()) {
+    requests.push_back(read_request(select));
+  }
+  return requests;
+}
+
+std::string tracking_id_of(std::string_view prefix, int digits, std::int64_t id) {
+  std::string number = std::to_string(id);
+  if (digits > 0 && number.size() < static_cast<std::size_t>(digits)) {
+    number.insert(0, static_cast<std::size_t>(digits) - number.size(), '0');
+  }
+  return std::string(prefix) + number;
+}
+
+/// The WHERE clause of a request_filter, from fixed fragments; values are bound later.
+std::string where_of(const request_filter& filter) {
+  std::string where = "WHERE 1 = 1";
+  if (!filter.statuses.empty()) {
+    where += " AND r.status IN (" + detail::placeholders("status", filter.statuses.size()) + ")";
+  }
+  if (filter.category) {
+    where += " AND r.category = :category";
+  }
+  if (filter.due_before) {
+    where += " AND r.due_at IS NOT NULL AND r.due_at < :due_before";
+  }
+  if (filter.before_id) {
+    where += " AND r.id < :before_id";
+  }
+  return where;
+}
+
+void bind_filter(SQLite::Statement& statement, const request_filter& filter) {
+  detail::bind_list(statement, "status", filter.statuses);
+  if (filter.category) {
+    bind_text(statement, ":category", *filter.category);
+  }
+  if (filter.due_before) {
+    bind_text(statement, ":due_before", *filter.due_before);
+  }
+  if (filter.before_id) {
+    statement.bind(":before_id", *filter.before_id);
+  }
+}
+
+}  // namespace
+
+request_record insert_request(SQLite::Database& db, request_record request,
+                              std::string_view tracking_prefix, int digits) {
+  detail::savepoint all_or_nothing(db);
+  // SQLite assigns the row id; the tracking id derived from it is set right after, in the
+  // same savepoint, so no reader ever sees the request without one.
+  SQLite::Statement insert(
+      db,
+      "INSERT INTO service_requests (category, status, duplicate_of, location_text, "
+      "location_key, lat, lon, description, attributes_json, media_urls_json, channel, "
+      "language, created_at, updated_at, due_at) VALUES (:category, :status, :duplicate_of, "
+      ":location_text, :location_key, :lat, :lon, :description, :attributes_json, "
+      ":media_urls_json, :channel, :language, :created_at, :updated_at, :due_at)");
+  bind_text(insert, ":category", request.category);
+  bind_text(insert, ":status", request.status);
+  detail::bind_optional_text(insert, ":duplicate_of", request.duplicate_of);
+  bind_text(insert, ":location_text", request.location_text);
+  bind_text(insert, ":location_key", request.location_key);
+  detail::bind_optional_double(insert, ":lat", request.lat);
+  detail::bind_optional_double(insert, ":lon", request.lon);
+  bind_text(insert, ":description", request.description);
+  bind_text(insert, ":attributes_json", request.attributes_json);
+  bind_text(insert, ":media_urls_json", request.media_urls_json);
+  bind_text(insert, ":channel", request.channel);
+  bind_text(insert, ":language", request.language);
+  bind_text(insert, ":created_at", request.created_at);
+  bind_text(insert, ":updated_at", request.updated_at);
+  detail::bind_optional_text(
+      insert, ":due_at",
+      request.due_at.empty() ? std::nullopt : std::optional<std::string_view>(request.due_at));
+  insert.exec();
+  request.id = db.getLastInsertRowid();
+  request.tracking_id = tracking_id_of(tracking_prefix, digits, request.id);
+
+  SQLite::Statement set_tracking_id(
+      db, "UPDATE service_requests SET tracking_id = :tracking_id WHERE id = :id");
+  bind_text(set_tracking_id, ":tracking_id", request.tracking_id);
+  set_tracking_id.bind(":id", request.id);
+  set_tracking_id.exec();
+  all_or_nothing.release();
+  return request;
+}
+
+std::optional<request_record> find_request(SQLite::Database& db, std::string_view tracking_id) {
+  SQLite::Statement select(db, select_requests("WHERE r.tracking_id = :tracking_id"));
+  bind_text(select, ":tracking_id", tracking_id);
+  return first_request(select);
+}
+
+std::optional<request_record> find_request_by_id(SQLite::Database& db, std::int64_t id) {
+  SQLite::Statement select(db, select_requests("WHERE r.id = :id"));
+  select.bind(":id", id);
+  return first_request(select);
+}
+
+std::vector<request_record> requests_followed_by(SQLite::Database& db, std::int64_t resident_id,
+                                                 std::size_t limit) {
+  SQLite::Statement select(db,
+                           select_requests("JOIN request_followers f ON f.request_id = r.id "
+                                           "WHERE f.resident_id = :resident_id "
+                                           "ORDER BY r.created_at DESC, r.id DESC LIMIT :limit"));
+  select.bind(":resident_id", resident_id);
+  detail::bind_limit(select, ":limit", limit);
+  return all_requests(select);
+}
+
+std::optional<request_record> find_open_duplicate(SQLite::Database& db, std::string_view category,
+                                                  std::string_view location_key,
+                                                  const std::vector<std::string>& open_statuses,
+                                                  std::string_view since) {
+  if (open_statuses.empty()) {
+    return std::nullopt;  // and "IN ()" is not valid SQL everywhere
+  }
+  SQLite::Statement select(
+      db, select_requests(("WHERE r.category = :category AND r.location_key = :location_key "
+                           "AND r.status IN (" +
+                           detail::placeholders("status", open_statuses.size()) +
+                           ") AND r.created_at >= :since "
+                           "ORDER BY r.created_at DESC, r.id DESC LIMIT 1")
+                              .c_str()));
+  bind_text(select, ":category", category);
+  bind_text(select, ":location_key", location_key);
+  detail::bind_list(select, "status", open_statuses);
+  bind_text(select, ":since", since);
+  return first_request(select);
+}
+
+void update_request_status(SQLite::Database& db, std::int64_t request_id, std::string_view status,
+                           std::optional<std::string_view> duplicate_of, std::string_view now) {
+  SQLite::Statement update(db,
+                           "UPDATE service_requests SET status = :status, "
+                           "duplicate_of = :duplicate_of, updated_at = :now WHERE id = :id");
+  bind_text(update, ":status", status);
+  detail::bind_optional_text(update, ":duplicate_of", duplicate_of);
+  bind_text(update, ":now", now);
+  update.bind(":id", request_id);
+  detail::require_one_change(update.exec(), "service request", request_id);
+}
+
+std::vector<request_record> list_requests(SQLite::Database& db, const request_filter& filter,
+                                          std::size_t limit) {
+  SQLite::Statement select(
+      db, select_requests((where_of(filter) + " ORDER BY r.id DESC LIMIT :limit").c_str()));
+  bind_filter(select, filter);
+  detail::bind_limit(select, ":limit", limit);
+  return all_requests(select);
+}
+
+std::int64_t count_requests(SQLite::Database& db, const request_filter& filter) {
+  SQLite::Statement count(db, "SELECT COUNT(*) FROM service_requests r " + where_of(filter));
+  bind_filter(count, filter);
+  count.executeStep();
+  return count.getColumn(0).getInt64();
+}
+
+void add_follower(SQLite::Database& db, std::int64_t request_id, std::int64_t resident_id,
+                  std::string_view role, std::string_view now) {
+  SQLite::Statement insert(db,
+                           "INSERT INTO request_followers (request_id, resident_id, role, "
+                           "created_at) VALUES (:request_id, :resident_id, :role, :now) "
+                           "ON CONFLICT (request_id, resident_id) DO NOTHING");
+  insert.bind(":request_id", request_id);
+  insert.bind(":resident_id", resident_id);
+  bind_text(insert, ":role", role);
+  bind_text(insert, ":now", now);
+  insert.exec();
+}
+
+bool is_follower(SQLite::Database& db, std::int64_t request_id, std::int64_t resident_id) {
+  SQLite::Statement select(db,
+                           "SELECT 1 FROM request_followers "
+                           "WHERE request_id = :request_id AND resident_id = :resident_id");
+  select.bind(":request_id", request_id);
+  select.bind(":resident_id", resident_id);
+  return select.executeStep();
+}
+
+std::vector<follower_record> followers_of(SQLite::Database& db, std::int64_t request_id) {
+  SQLite::Statement select(
+      db,
+      "SELECT f.resident_id, f.role, p.channel, p.address, p.language, p.opted_out_at "
+      "FROM request_followers f JOIN residents p ON p.id = f.resident_id "
+      "WHERE f.request_id = :request_id "
+      "ORDER BY CASE f.role WHEN 'reporter' THEN 0 ELSE 1 END, f.created_at, f.resident_id");
+  select.bind(":request_id", request_id);
+  std::vector<follower_record> followers;
+  while (select.executeStep()) {
+    followers.push_back(
+        follower_record{select.getColumn(0).getInt64(), select.getColumn(1).getString(),
+                        select.getColumn(2).getString(), select.getColumn(3).getString(),
+                        select.getColumn(4).getString(), !select.getColumn(5).isNull()});
+  }
+  return followers;
+}
+
+std::int64_t insert_history(SQLite::Database& db, const history_record& entry) {
+  SQLite::Statement insert(
+      db,
+      "INSERT INTO request_history (request_id, at, actor_kind, actor_id, field, old_value, "
+      "new_value, public_note, internal_note) VALUES (:request_id, :at, :actor_kind, "
+      ":actor_id, :field, :old_value, :new_value, :public_note, :internal_note)");
+  insert.bind(":request_id", entry.request_id);
+  bind_text(insert, ":at", entry.at);
+  bind_text(insert, ":actor_kind", entry.actor_kind);
+  bind_text(insert, ":actor_id", entry.actor_id);
+  bind_text(insert, ":field", entry.field);
+  bind_text(insert, ":old_value", entry.old_value);
+  bind_text(insert, ":new_value", entry.new_value);
+  bind_text(insert, ":public_note", entry.public_note);
+  bind_text(insert, ":internal_note", entry.internal_note);
+  insert.exec();
+  return db.getLastInsertRowid();
+}
+
+std::vector<history_record> request_history(SQLite::Database& db, std::int64_t request_id) {
+  SQLite::Statement select(db,
+                           "SELECT id, request_id, at, actor_kind, actor_id, field, old_value, "
+                           "new_value, public_note, internal_note FROM request_history "
+                           "WHERE request_id = :request_id ORDER BY at, id");
+  select.bind(":request_id", request_id);
+  std::vector<history_record> history;
+  while (select.executeStep()) {
+    history.push_back(
+        history_record{select.getColumn(0).getInt64(), select.getColumn(1).getInt64(),
+                       select.getColumn(2).getString(), select.getColumn(3).getString(),
+                       select.getColumn(4).getString(), select.getColumn(5).getString(),
+                       select.getColumn(6).getString(), select.getColumn(7).getString(),
+                       select.getColumn(8).getString(), select.getColumn(9).getString()});
+  }
+  return history;
+}
+
+}  // namespace civicline::storage
