@@ -34,8 +34,8 @@ CREATE TABLE service_requests (
   duplicate_of TEXT REFERENCES service_requests (tracking_id),
   location_text TEXT NOT NULL,
   location_key TEXT NOT NULL, -- normalized address, for duplicate lookup
-  lat REAL,
-  lon REAL,
+  lat DOUBLE PRECISION, -- REAL would be 4 bytes in PostgreSQL
+  lon DOUBLE PRECISION,
   description TEXT NOT NULL,
   attributes_json TEXT NOT NULL DEFAULT '{}',
   media_urls_json TEXT NOT NULL DEFAULT '[]',

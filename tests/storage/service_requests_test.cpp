@@ -658,6 +658,23 @@ TEST_CASE("nothing goes out to an opted-out resident, even what was queued befor
                        storage::storage_error, what_contains({"resident 999"}));
 }
 
+TEST_CASE("due_notifications skips an opted-out resident even if a row was left pending") {
+  fixture f;
+  const std::int64_t alice = f.resident("+15550001111");
+  f.db.write([&](SQLite::Database& c) {
+    storage::insert_notification(c,
+                                 {0, alice, std::nullopt, "queued", "pending", 0, t0, t0, "", ""});
+    // Another write path that sets the opt-out without going through set_resident_opt_out.
+    SQLite::Statement opt_out(c, "UPDATE residents SET opted_out_at = :at WHERE id = :id");
+    opt_out.bind(":at", std::string(t1));
+    opt_out.bind(":id", alice);
+    opt_out.exec();
+  });
+  CHECK(f.read([](SQLite::Database& c) {
+           return storage::due_notifications(c, "sms", t3, 10);
+         }).empty());
+}
+
 TEST_CASE("a handoff opens once while waiting, and again after staff closed it") {
   fixture f;
   const std::int64_t alice = f.resident("+15550001111");
