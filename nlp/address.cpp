@@ -51,8 +51,8 @@ class finder {
 
   bool ok(std::size_t i) const { return i < t_.size() && !t_[i].taken; }
   std::string_view norm(std::size_t i) const { return ok(i) ? t_[i].norm : std::string_view(); }
-  bool in(const string_set& s, std::size_t i) const {
-    return ok(i) && t_[i].kind != token_kind::number && s.contains(t_[i].norm);
+  bool in(std::uint32_t role_bit, std::size_t i) const {
+    return ok(i) && t_[i].kind != token_kind::number && (t_[i].roles & role_bit) != 0;
   }
   bool punct(std::size_t i, std::string_view p) const {
     return ok(i) && t_[i].kind == token_kind::punct && t_[i].norm == p;
@@ -79,7 +79,7 @@ class finder {
     if (!ok(i) || t_[i].kind != token_kind::word)
       return false;
     const std::string_view s = t_[i].norm;
-    if (r_.ordinal_words.contains(s))
+    if ((t_[i].roles & role::ordinal_word) != 0)
       return true;
     std::size_t d = 0;
     while (d < s.size() && s[d] >= '0' && s[d] <= '9')
@@ -95,11 +95,10 @@ class finder {
   bool plain_word(std::size_t i) const {
     if (!ok(i) || t_[i].kind != token_kind::word)
       return false;
-    const std::string_view s = t_[i].norm;
-    return !(t_[i].skip || r_.non_names.contains(s) || in_.pack.markers.contains(s) ||
-             r_.connectors.contains(s) || r_.location_cues.contains(s) ||
-             r_.street_suffixes.contains(s) || r_.unit_markers.contains(s) ||
-             r_.landmark_links.contains(s));
+    constexpr std::uint32_t never_names =
+        role::skip | role::non_name | role::marker | role::connector | role::location_cue |
+        role::street_suffix | role::unit_marker | role::landmark_link;
+    return (t_[i].roles & never_names) == 0;
   }
 
   // A word that can be part of a street name. Keywords ("broken", "light") qualify only
@@ -112,14 +111,14 @@ class finder {
     if (!t_[i].keyword || lenient_names_)
       return true;
     return (in_.capitals_meaningful && t_[i].capitalized) ||
-           in(r_.street_suffixes, after_dot(i + 1));
+           in(role::street_suffix, after_dot(i + 1));
   }
 
   street_match street(std::size_t i, std::size_t max_names = max_name_words) const {
     street_match m;
     m.begin = i;
     std::size_t j = i;
-    if (in(r_.directionals, j)) {
+    if (in(role::directional, j)) {
       const std::size_t k = after_dot(j + 1);
       if (name(k)) {
         m.directional = true;
@@ -131,15 +130,15 @@ class finder {
       m.capitalized = m.capitalized && (capital(j) || ordinal(j));
       ++m.names;
       ++j;
-      if (in(r_.street_suffixes, j))
+      if (in(role::street_suffix, j))
         break;
     }
     if (m.names == 0)
       return m;
-    if (in(r_.street_suffixes, j)) {
+    if (in(role::street_suffix, j)) {
       m.suffix = true;
       j = after_dot(j + 1);
-      if (in(r_.directionals, j) && !name(j + 1)) {
+      if (in(role::directional, j) && !name(j + 1)) {
         m.directional = true;
         ++j;
       }
@@ -154,7 +153,7 @@ class finder {
     std::size_t k = i;
     while (k > 0 && t_[k - 1].skip)
       --k;
-    return k > 0 && (r_.location_cues.contains(t_[k - 1].norm) || corner_before(k));
+    return k > 0 && ((t_[k - 1].roles & role::location_cue) != 0 || corner_before(k));
   }
 
   bool corner_before(std::size_t i) const {
@@ -187,7 +186,7 @@ class finder {
   // "apt 2043", "apt #5", "#14F", "unit B", ", suite 200"
   std::size_t unit(std::size_t j) const {
     std::size_t k = punct(j, ",") ? j + 1 : j;
-    if (in(r_.unit_markers, k)) {
+    if (in(role::unit_marker, k)) {
       k = after_dot(k + 1);
       if (punct(k, "#"))
         ++k;
@@ -218,7 +217,7 @@ class finder {
     return emit(i, unit(m.end), address_form::street_address);
   }
 
-  bool connector(std::size_t i) const { return ok(i) && (r_.connectors.contains(t_[i].norm)); }
+  bool connector(std::size_t i) const { return ok(i) && (t_[i].roles & role::connector) != 0; }
 
   std::size_t intersection(std::size_t i) {
     struct lenient_scope {
@@ -226,7 +225,7 @@ class finder {
       ~lenient_scope() { flag = false; }
     } scope{lenient_names_};
     lenient_names_ = corner_before(i) || in_.expecting_location;
-    if (!name(i) && !in(r_.directionals, i))
+    if (!name(i) && !in(role::directional, i))
       return 0;
     const street_match a = street(i, 3);
     if (a.names == 0 || !connector(a.end))
@@ -255,20 +254,20 @@ class finder {
 
   std::size_t landmark(std::size_t i) {
     // "Emerald Park", "Lincoln Elementary School"
-    if (name(i) && !in(r_.landmark_types, i)) {
+    if (name(i) && !in(role::landmark_type, i)) {
       std::size_t j = i;
       bool capitals = true;
-      while (j < i + 3 && name(j) && !in(r_.landmark_types, j)) {
+      while (j < i + 3 && name(j) && !in(role::landmark_type, j)) {
         capitals = capital(j) && capitals;
         ++j;
       }
-      if (in(r_.landmark_types, j) &&
+      if (in(role::landmark_type, j) &&
           ((capitals && in_.capitals_meaningful) || cue_before(i) || in_.expecting_location)) {
         return emit(i, j + 1, address_form::landmark);
       }
     }
     // "parque Emerald", "escuela Lincoln"
-    if (in(r_.landmark_types_before, i) && name(i + 1) &&
+    if (in(role::landmark_type_before, i) && name(i + 1) &&
         ((capital(i + 1) && in_.capitals_meaningful) || cue_before(i))) {
       std::size_t j = i + 1;
       while (j < i + 4 && name(j) && (capital(j) || !in_.capitals_meaningful))
@@ -276,13 +275,13 @@ class finder {
       return emit(i, j, address_form::landmark);
     }
     // "the walmart on southern", "the library on main st", "near walmart"
-    const bool named = in(r_.landmark_names, i);
-    if (named || in(r_.landmark_types, i)) {
+    const bool named = in(role::landmark_name, i);
+    if (named || in(role::landmark_type, i)) {
       std::size_t b = i;
       if (b > 0 && t_[b - 1].skip && !t_[b - 1].taken)
         --b;
       const std::size_t link = i + 1;
-      if (in(r_.landmark_links, link)) {
+      if (in(role::landmark_link, link)) {
         const street_match s = street(link + 1, 3);
         if (s.names > 0 && (s.suffix || s.capitalized || s.ordinal || s.names <= 2)) {
           return emit(b, s.end, address_form::landmark);
@@ -297,7 +296,7 @@ class finder {
 
   std::size_t street_only(std::size_t i) {
     // "calle Main", "avenida Juarez 123", "av. reforma #45"
-    if (in(r_.street_types_before, i)) {
+    if (in(role::street_type_before, i)) {
       std::size_t j = after_dot(i + 1);
       const std::size_t first = j;
       while (j < first + 3 &&
@@ -306,7 +305,7 @@ class finder {
       }
       if (j > first) {
         std::size_t k = j;
-        if (in(r_.number_markers, k))
+        if (in(role::number_marker, k))
           k = after_dot(k + 1);
         if (punct(k, "#"))
           ++k;
@@ -337,11 +336,10 @@ class finder {
     if (p == 0)
       return 0;
     const word_token& prev = t_[p - 1];
-    const bool cue_two_back = p >= 2 && r_.zip_cues.contains(t_[p - 2].norm);
+    const bool cue_two_back = p >= 2 && (t_[p - 2].roles & role::zip_cue) != 0;
     const bool after_address = prev.taken && !out_.empty() &&
                                out_.back().form != address_form::zip && prev.end == out_.back().end;
-    if (!(r_.states.contains(prev.norm) || r_.zip_cues.contains(prev.norm) || cue_two_back ||
-          after_address)) {
+    if (!((prev.roles & (role::state | role::zip_cue)) != 0 || cue_two_back || after_address)) {
       return 0;
     }
     std::size_t e = i + 1;

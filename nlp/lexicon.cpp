@@ -295,6 +295,36 @@ struct lexicon_builder {
           static_cast<std::uint32_t>(i));
     }
     pack.typos.finish();
+    auto mark = [&](const string_set& words, std::uint32_t bit) {
+      for (const auto& w : words)
+        pack.roles[w] |= bit;
+    };
+    const address_rules& a = pack.address;
+    mark(pack.markers, role::marker);
+    mark(pack.skip_words, role::skip);
+    mark(pack.not_typos, role::not_typo);
+    mark(a.street_suffixes, role::street_suffix);
+    mark(a.street_types_before, role::street_type_before);
+    mark(a.directionals, role::directional);
+    mark(a.unit_markers, role::unit_marker);
+    mark(a.ordinal_words, role::ordinal_word);
+    mark(a.connectors, role::connector);
+    mark(a.location_cues, role::location_cue);
+    mark(a.landmark_types, role::landmark_type);
+    mark(a.landmark_types_before, role::landmark_type_before);
+    mark(a.landmark_names, role::landmark_name);
+    mark(a.landmark_links, role::landmark_link);
+    mark(a.states, role::state);
+    mark(a.zip_cues, role::zip_cue);
+    mark(a.number_markers, role::number_marker);
+    mark(a.non_names, role::non_name);
+    mark(pack.opt_out_keywords, role::opt_out);
+    mark(pack.tracking_cues, role::tracking_cue);
+    mark(pack.scope_breaks, role::scope_break);
+    for (const auto& [w, id] : pack.surfaces)
+      pack.roles[w] |= role::vocabulary;
+    for (const auto& [w, words] : pack.rewrites)
+      pack.roles[w] |= role::vocabulary;
   }
 };
 

@@ -57,6 +57,33 @@ using string_map = std::unordered_map<std::string, V, string_hash, std::equal_to
 
 inline constexpr std::uint32_t no_word = UINT32_MAX;
 
+/// What a folded word is to the rules, as bits: one hash lookup per token answers every
+/// "is this a street suffix / marker / ..." question on the hot path.
+namespace role {
+inline constexpr std::uint32_t marker = 1u << 0;
+inline constexpr std::uint32_t skip = 1u << 1;
+inline constexpr std::uint32_t not_typo = 1u << 2;
+inline constexpr std::uint32_t street_suffix = 1u << 3;
+inline constexpr std::uint32_t street_type_before = 1u << 4;
+inline constexpr std::uint32_t directional = 1u << 5;
+inline constexpr std::uint32_t unit_marker = 1u << 6;
+inline constexpr std::uint32_t ordinal_word = 1u << 7;
+inline constexpr std::uint32_t connector = 1u << 8;
+inline constexpr std::uint32_t location_cue = 1u << 9;
+inline constexpr std::uint32_t landmark_type = 1u << 10;
+inline constexpr std::uint32_t landmark_type_before = 1u << 11;
+inline constexpr std::uint32_t landmark_name = 1u << 12;
+inline constexpr std::uint32_t landmark_link = 1u << 13;
+inline constexpr std::uint32_t state = 1u << 14;
+inline constexpr std::uint32_t zip_cue = 1u << 15;
+inline constexpr std::uint32_t number_marker = 1u << 16;
+inline constexpr std::uint32_t non_name = 1u << 17;
+inline constexpr std::uint32_t opt_out = 1u << 18;
+inline constexpr std::uint32_t tracking_cue = 1u << 19;
+inline constexpr std::uint32_t scope_break = 1u << 20;
+inline constexpr std::uint32_t vocabulary = 1u << 21;  ///< a keyword's surface or a rewrite key
+}  // namespace role
+
 enum class target_kind : std::uint8_t { intent, category, negator };
 
 /// A weighted keyword or phrase: a sequence of word ids (stems) and what it is evidence for.
@@ -115,7 +142,9 @@ struct language_pack {
   string_set tracking_cues;     ///< ticket, case, reporte ...
   string_set scope_breaks;      ///< words that end a negation's scope ("but")
   std::vector<term> terms;
-  std::vector<std::vector<std::uint32_t>> terms_by_first_word;  ///< word id -> term indexes
+  std::vector<std::vector<std::uint32_t>> terms_by_first_word;
+  string_map<std::uint32_t> roles;  ///< folded word -> role bits, merged from the lists above  ///<
+                                    ///< word id -> term indexes
   address_rules address;
   scoring_rules scoring;
 };

@@ -80,7 +80,7 @@ evidence score_terms(const language_pack& pack, std::span<const word_token> t,
   std::size_t next = 0;
   int scope = 0;
   for (std::uint32_t i = 0; i < t.size(); ++i) {
-    if (sentence_break(t[i]) || pack.scope_breaks.contains(t[i].norm))
+    if (sentence_break(t[i]) || (t[i].roles & role::scope_break) != 0)
       scope = 0;
     while (next < chosen.size() && chosen[next].begin == i) {
       const match& m = chosen[next++];

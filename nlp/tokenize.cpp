@@ -43,27 +43,33 @@ token_stream tokenize(std::string_view text) {
   const auto n = static_cast<std::int32_t>(text.size());
 
   // Decode by hand (not UnicodeString::fromUTF8) to keep each UTF-16 unit's byte offset.
-  std::u16string units;
-  std::vector<std::uint32_t> offsets;
-  units.reserve(text.size());
-  offsets.reserve(text.size() + 1);
+  std::u16string units(text.size(), u'\0');
+  std::vector<std::uint32_t> offsets(text.size() + 1);
+  std::size_t u = 0;
   for (std::int32_t i = 0; i < n;) {
     const auto start = static_cast<std::uint32_t>(i);
+    if (bytes[i] < 0x80) {  // ASCII: one byte, one unit
+      units[u] = bytes[i++];
+      offsets[u++] = start;
+      continue;
+    }
     UChar32 c;
     U8_NEXT(bytes, i, n, c);
     if (c < 0)
       c = 0xFFFD;
     if (c <= 0xFFFF) {
-      units.push_back(static_cast<char16_t>(c));
-      offsets.push_back(start);
-    } else {
-      units.push_back(static_cast<char16_t>(U16_LEAD(c)));
-      units.push_back(static_cast<char16_t>(U16_TRAIL(c)));
-      offsets.push_back(start);
-      offsets.push_back(start);
+      units[u] = static_cast<char16_t>(c);
+      offsets[u++] = start;
+    } else {  // a 4-byte sequence always leaves room for its two units
+      units[u] = static_cast<char16_t>(U16_LEAD(c));
+      offsets[u++] = start;
+      units[u] = static_cast<char16_t>(U16_TRAIL(c));
+      offsets[u++] = start;
     }
   }
-  offsets.push_back(static_cast<std::uint32_t>(n));
+  units.resize(u);
+  offsets.resize(u + 1);
+  offsets[u] = static_cast<std::uint32_t>(n);
 
   token_stream out;
   out.folded.reserve(text.size() + 16);
@@ -101,6 +107,14 @@ token_stream tokenize(std::string_view text) {
       bool has_lower = false;
       bool has_letter = false;
       for (std::int32_t i = start; i < end;) {
+        const char16_t unit = units[static_cast<std::size_t>(i)];
+        if (unit < 0x80) {  // ASCII without ICU's property lookups
+          ++i;
+          const bool lower = unit >= 'a' && unit <= 'z';
+          has_letter = has_letter || lower || (unit >= 'A' && unit <= 'Z');
+          has_lower = has_lower || lower;
+          continue;
+        }
         UChar32 c = ustr.char32At(i);
         i += U16_LENGTH(c);
         if (u_isalpha(c)) {

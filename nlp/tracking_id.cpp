@@ -39,8 +39,7 @@ std::optional<std::string> canonical_tracking_id(const lexicon_options& options,
   return out;
 }
 
-void find_tracking_ids(const lexicon& lex, const language_pack& pack, std::span<word_token> t,
-                       std::vector<entity>& out) {
+void find_tracking_ids(const lexicon& lex, std::span<word_token> t, std::vector<entity>& out) {
   const lexicon_options& options = lex.options();
   const std::string core = prefix_core(options.tracking_id_prefix);
   const auto width = static_cast<std::size_t>(options.tracking_id_digits);
@@ -87,7 +86,7 @@ void find_tracking_ids(const lexicon& lex, const language_pack& pack, std::span<
       }
     }
     // "#4512"
-    const bool after_unit = i > 0 && pack.address.unit_markers.contains(t[i - 1].norm);
+    const bool after_unit = i > 0 && (t[i - 1].roles & role::unit_marker) != 0;
     if (s == "#" && t[i].kind == token_kind::punct && number_at(i + 1, min_typed_digits) &&
         t[i].end == t[i + 1].begin && !after_unit) {
       if (emit(i, i + 2, t[i + 1].norm)) {
@@ -96,12 +95,12 @@ void find_tracking_ids(const lexicon& lex, const language_pack& pack, std::span<
       }
     }
     // "ticket 4512", "case # 4512", "reporte numero 4512"
-    if (t[i].kind == token_kind::word && pack.tracking_cues.contains(s)) {
+    if (t[i].kind == token_kind::word && (t[i].roles & role::tracking_cue) != 0) {
       std::size_t j = i + 1;
       for (int filler = 0; filler < 2 && free(j) && !number_at(j, 1); ++filler) {
-        if (t[j].kind == token_kind::punct || pack.tracking_cues.contains(t[j].norm) ||
-            pack.address.number_markers.contains(t[j].norm) || t[j].skip ||
-            pack.markers.contains(t[j].norm)) {
+        constexpr std::uint32_t filler_roles =
+            role::tracking_cue | role::number_marker | role::skip | role::marker;
+        if (t[j].kind == token_kind::punct || (t[j].roles & filler_roles) != 0) {
           ++j;
         } else {
           break;

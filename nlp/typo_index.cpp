@@ -84,6 +84,13 @@ void typo_index::finish() {
   std::sort(deletes_.begin(), deletes_.end());
   deletes_.erase(std::unique(deletes_.begin(), deletes_.end()), deletes_.end());
   deletes_.shrink_to_fit();
+  directory_.assign((1u << 16) + 1, 0);
+  std::size_t k = 0;
+  for (std::uint32_t bucket = 0; bucket <= (1u << 16); ++bucket) {
+    while (k < deletes_.size() && (deletes_[k].first >> 48) < bucket)
+      ++k;
+    directory_[bucket] = static_cast<std::uint32_t>(k);
+  }
 }
 
 std::optional<typo_index::hit> typo_index::nearest(std::string_view word, int max_distance) const {
@@ -93,8 +100,13 @@ std::optional<typo_index::hit> typo_index::nearest(std::string_view word, int ma
   std::uint32_t best_word = 0;
   for_each_deletion(word, max_distance, [&](std::string_view d) {
     const std::uint64_t h = fnv1a(d);
-    auto it = std::lower_bound(deletes_.begin(), deletes_.end(),
-                               std::pair<std::uint64_t, std::uint32_t>{h, 0});
+    if (directory_.empty())
+      return;
+    const auto bucket = static_cast<std::size_t>(h >> 48);
+    auto it = deletes_.begin() + directory_[bucket];
+    const auto bucket_end = deletes_.begin() + directory_[bucket + 1];
+    while (it != bucket_end && it->first < h)
+      ++it;
     for (; it != deletes_.end() && it->first == h; ++it) {
       const std::string& candidate = words_[it->second];
       const int limit = best ? std::min(best->distance, max_distance) : max_distance;
@@ -112,9 +124,9 @@ std::optional<typo_index::hit> typo_index::nearest(std::string_view word, int ma
 }
 
 std::size_t typo_index::memory_bytes() const {
-  std::size_t total = deletes_.capacity() * sizeof(deletes_[0]) +
-                      values_.capacity() * sizeof(std::uint32_t) +
-                      words_.capacity() * sizeof(std::string);
+  std::size_t total =
+      deletes_.capacity() * sizeof(deletes_[0]) + directory_.capacity() * sizeof(std::uint32_t) +
+      values_.capacity() * sizeof(std::uint32_t) + words_.capacity() * sizeof(std::string);
   for (const auto& w : words_)
     total += w.capacity() + 1;
   return total;

@@ -34,6 +34,8 @@ class typo_index {
   std::vector<std::string> words_;
   std::vector<std::uint32_t> values_;
   std::vector<std::pair<std::uint64_t, std::uint32_t>> deletes_;  ///< hash of a deletion -> word
+  /// deletes_ index of the first entry per top 16 hash bits: a lookup is one short scan.
+  std::vector<std::uint32_t> directory_;
 };
 
 /// Optimal string alignment distance between two byte strings, giving up above `limit`.

@@ -45,8 +45,8 @@ const language_pack& detect_language(const lexicon& lex, std::string_view text,
     float score = 0;
     for (const token& t : ts.tokens) {
       const std::string_view s = ts.norm(t);
-      if (p->markers.contains(s) ||
-          (t.kind == token_kind::word && (p->surfaces.contains(s) || p->rewrites.contains(s)))) {
+      auto it = p->roles.find(s);
+      if (it != p->roles.end() && (it->second & (role::marker | role::vocabulary)) != 0) {
         score += 1.0f;
       }
     }
@@ -78,7 +78,7 @@ bool has_digit(std::string_view s) {
 }
 
 std::uint32_t resolve_word(const language_pack& p, std::string_view s, token_kind kind,
-                           std::string& scratch) {
+                           std::uint32_t roles, std::string& scratch) {
   if (auto it = p.surfaces.find(s); it != p.surfaces.end())
     return it->second;
   if (kind != token_kind::word)
@@ -88,8 +88,8 @@ std::uint32_t resolve_word(const language_pack& p, std::string_view s, token_kin
     return it->second;
   // Typos: only for words that are not themselves common words ("dark" is not "park").
   const int allowed = typo_index::allowed_distance(s.size());
-  if (allowed == 0 || has_digit(s) || p.not_typos.contains(s) || p.markers.contains(s) ||
-      p.skip_words.contains(s)) {
+  if (allowed == 0 || has_digit(s) ||
+      (roles & (role::not_typo | role::marker | role::skip | role::non_name)) != 0) {
     return no_word;
   }
   if (auto hit = p.typos.nearest(s, allowed))
@@ -117,9 +117,11 @@ std::vector<word_token> words_for(const language_pack& p, const token_stream& ts
     w.kind = t.kind;
     w.capitalized = t.capitalized;
     w.taken = masked(t);
-    w.skip = t.kind == token_kind::word && p.skip_words.contains(norm);
+    if (auto it = p.roles.find(norm); it != p.roles.end())
+      w.roles = it->second;
+    w.skip = t.kind == token_kind::word && (w.roles & role::skip) != 0;
     if (t.kind != token_kind::punct)
-      w.word = resolve_word(p, norm, t.kind, scratch);
+      w.word = resolve_word(p, norm, t.kind, w.roles, scratch);
     w.keyword = w.word != no_word && !p.terms_by_first_word[w.word].empty();
     out.push_back(w);
   };
@@ -157,7 +159,7 @@ understanding understand(std::string_view text, const lexicon& lex, const contex
   std::vector<word_token> words = words_for(pack, ts, scan);
   const bool expecting_location = ctx.expecting == expectation::location;
   find_addresses({text, pack, !ts.all_caps, expecting_location}, words, u.entities);
-  find_tracking_ids(lex, pack, words, u.entities);
+  find_tracking_ids(lex, words, u.entities);
   u.entities.insert(u.entities.end(), scan.entities.begin(), scan.entities.end());
   std::sort(u.entities.begin(), u.entities.end(),
             [](const entity& a, const entity& b) { return a.begin < b.begin; });

@@ -20,6 +20,7 @@ struct word_token {
   bool taken = false;            ///< inside an entity, so not evidence for a keyword
   bool keyword = false;          ///< starts at least one term of the pack
   std::uint32_t word = no_word;  ///< word id in the pack, after stemming or typo correction
+  std::uint32_t roles = 0;       ///< role bits of the folded text (see lexicon.hpp)
 };
 
 }  // namespace civicline::nlp

@@ -1,6 +1,7 @@
 // civicline: one binary for the whole 311 system. Each subcommand lives in
 // server/commands/; this file only assembles the command line.
 
+#include "server/commands/nlp_commands.hpp"
 #include "server/commands/serve_command.hpp"
 #include "server/exit_codes.hpp"
 
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   int exit_status = civicline::server::exit_code::ok;
   civicline::server::add_serve_command(app, exit_status);
   civicline::server::add_migrate_command(app, exit_status);
+  civicline::server::add_nlp_commands(app, exit_status);
   app.add_subcommand("version", "Print the version and exit")->callback([] {
     std::cout << "civicline " << CIVICLINE_VERSION << "\n";
   });

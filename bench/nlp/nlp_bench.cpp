@@ -1,0 +1,140 @@
+// Speed and size of the NLP module: messages per second, tail latency for long messages,
+// rule-pack load time and the compiled lexicon's memory.
+
+#include <benchmark/benchmark.h>
+#include <malloc.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "nlp/evaluate.hpp"
+#include "nlp/understand.hpp"
+
+using namespace civicline::nlp;
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<rule_pack_source> demo_packs() {
+  const std::string dir = std::string(CIVICLINE_SOURCE_DIR) + "/config/nlp/";
+  return {{dir + "en.json", read_file(dir + "en.json")},
+          {dir + "es.json", read_file(dir + "es.json")}};
+}
+
+const lexicon& demo_lexicon() {
+  static const auto lex = lexicon::compile(demo_packs());
+  return *lex;
+}
+
+// Typical resident messages, about 80 bytes each (written for this benchmark).
+const std::vector<std::string>& typical_messages() {
+  static const std::vector<std::string> messages = {
+      "hi there's a huge pothole on main st near the school, almost blew my tire pls fix",
+      "The streetlight in front of 1400 N Alma School Rd has been out for a week now!!",
+      "what's the status of my report 311-004512? nobody has come out to look at it yet",
+      "STOP",
+      "thanks! also there's a dead raccoon in the road on 5th ave by the walmart",
+      "hay un bache enorme en la calle Juárez esquina con Hidalgo, por favor arréglenlo",
+      "someone dumped an old couch and a mattress in the alley behind 55 n center st",
+      "neighbors blasting loud music every night after midnight, can't sleep 😡😡",
+      "traffic light stuck on red at Mesa Dr and 8th Ave, cars running it all day long",
+      "yes that's the right address 👍 please send someone as soon as possible thanks",
+      "la luz de la calle no funciona desde hace dos semanas, está muy oscuro de noche",
+      "graffiti all over the wall at emerald park, gang tags near the playground again",
+  };
+  return messages;
+}
+
+std::string one_kilobyte_message() {
+  std::string text;
+  std::size_t i = 0;
+  while (text.size() < 1024) {
+    text += typical_messages()[i++ % typical_messages().size()];
+    text += ' ';
+  }
+  return text.substr(0, 1024);
+}
+
+void understand_typical(benchmark::State& state) {
+  const lexicon& lex = demo_lexicon();
+  const auto& messages = typical_messages();
+  std::size_t i = 0;
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    const std::string& m = messages[i++ % messages.size()];
+    bytes += m.size();
+    benchmark::DoNotOptimize(understand(m, lex));
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+}
+BENCHMARK(understand_typical);
+
+// Each call is timed on its own so that the 99th percentile can be reported.
+void understand_1kb_latency(benchmark::State& state) {
+  const lexicon& lex = demo_lexicon();
+  const std::string text = one_kilobyte_message();
+  std::vector<double> micros;
+  micros.reserve(1 << 20);
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    benchmark::DoNotOptimize(understand(text, lex));
+    const auto stop = std::chrono::steady_clock::now();
+    micros.push_back(std::chrono::duration<double, std::micro>(stop - start).count());
+  }
+  std::sort(micros.begin(), micros.end());
+  state.counters["p50_us"] = micros[micros.size() / 2];
+  state.counters["p99_us"] = micros[micros.size() * 99 / 100];
+  state.counters["max_us"] = micros.back();
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(understand_1kb_latency);
+
+// Reading both rule packs from disk and compiling them, as the server does at start.
+void lexicon_load(benchmark::State& state) {
+  std::size_t heap = 0;
+  std::size_t estimate = 0;
+  for (auto _ : state) {
+    const std::size_t before = mallinfo2().uordblks;
+    auto lex = lexicon::compile(demo_packs());
+    heap = mallinfo2().uordblks - before;
+    estimate = lex->memory_bytes();
+    benchmark::DoNotOptimize(lex);
+  }
+  state.counters["heap_MB"] = static_cast<double>(heap) / (1024.0 * 1024.0);
+  state.counters["estimate_MB"] = static_cast<double>(estimate) / (1024.0 * 1024.0);
+}
+BENCHMARK(lexicon_load)->Unit(benchmark::kMillisecond);
+
+// The real 311 texts (evaluation data outside the repository), if present.
+void understand_real_311(benchmark::State& state) {
+  const std::string path =
+      std::string(CIVICLINE_SOURCE_DIR) + "/../shared/data/311/real_311_normalised.csv";
+  if (!std::filesystem::exists(path)) {
+    state.SkipWithError("real_311_normalised.csv is absent");
+    return;
+  }
+  const auto messages = parse_labeled_messages(read_file(path));
+  const lexicon& lex = demo_lexicon();
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(understand(messages[i++ % messages.size()].text, lex));
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(understand_real_311);
+
+}  // namespace
+
+BENCHMARK_MAIN();
