@@ -119,8 +119,8 @@ std::filesystem::path absolute_or_same(const std::filesystem::path& path) {
   return ec ? path : absolute.lexically_normal();
 }
 
-// Relative database paths in the file are relative to the file, so the server finds
-// its database whatever directory it was started from.
+// Relative paths in the file (the database, the rule packs) are relative to the file, so the
+// server finds them whatever directory it was started from.
 std::filesystem::path resolve_database(const std::filesystem::path& database,
                                        const std::filesystem::path& source) {
   // ":memory:" is a SQLite name, not a path; storage decides what to do with it.
@@ -230,6 +230,8 @@ settings parse_settings(std::string_view json_text, const std::filesystem::path&
   if (!database_from_env) {
     out.storage.database = resolve_database(out.storage.database, source);
   }
+  out.content.rule_packs = resolve_database(out.content.rule_packs, source);
+  out.content.templates = resolve_database(out.content.templates, source);
   apply_environment(env, out, problems);
   if (out.server.public_base_url.empty()) {
     out.server.public_base_url = default_base_url(out.server);

@@ -247,6 +247,17 @@ void read_diagnostics(const json& value, diagnostics_settings& diagnostics,
   in.read_bool("write_probe", diagnostics.write_probe);
 }
 
+void read_content(const json& value, content_settings& content, problem_list& problems) {
+  const object_reader in(value, "content", problems, {"rule_packs", "templates"});
+  std::string path;
+  if (in.read_string("rule_packs", path)) {
+    content.rule_packs = path;
+  }
+  if (in.read_string("templates", path)) {
+    content.templates = path;
+  }
+}
+
 void read_values(const json& value, const std::string& path, const language_context& languages,
                  category_question& question, problem_list& problems) {
   if (!value.is_array()) {
@@ -420,8 +431,9 @@ void read_categories(const json* value, const language_context& languages,
 
 settings read_settings(const json& root, const read_options& options, problem_list& problems) {
   settings out;
-  const object_reader in(root, "", problems,
-                         {"city", "server", "http", "storage", "log", "categories", "diagnostics"});
+  const object_reader in(
+      root, "", problems,
+      {"city", "server", "http", "storage", "log", "categories", "content", "diagnostics"});
   if (!in.valid()) {
     return out;
   }
@@ -449,6 +461,9 @@ settings read_settings(const json& root, const read_options& options, problem_li
     read_log(*log, out.log, problems);
   }
   read_categories(in.find("categories"), languages, out.categories, problems);
+  if (const json* content = in.find("content")) {
+    read_content(*content, out.content, problems);
+  }
   if (const json* diagnostics = in.find("diagnostics")) {
     read_diagnostics(*diagnostics, out.diagnostics, problems);
   }

@@ -70,6 +70,13 @@ struct category {
   std::vector<category_question> questions;
 };
 
+/// Where the bot's language knowledge lives; relative paths are resolved against the config
+/// file's directory. Both are re-read on SIGHUP.
+struct content_settings {
+  std::filesystem::path rule_packs = "nlp";       ///< config/nlp/*.json
+  std::filesystem::path templates = "templates";  ///< config/templates/*.json
+};
+
 /// Switches for operators and tests; all off in production configs.
 struct diagnostics_settings {
   bool write_probe = false;  ///< enables POST /_diag/write-probe (durability tests)
@@ -83,6 +90,7 @@ struct settings {
   storage_settings storage;
   log_settings log;
   std::vector<category> categories;
+  content_settings content;
   diagnostics_settings diagnostics;
 };
 

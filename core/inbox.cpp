@@ -1,15 +1,14 @@
 #include "core/inbox.hpp"
 
+#include <condition_variable>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
 #include "core/clock_text.hpp"
 #include "core/location.hpp"
 #include "core/requests.hpp"
 #include "nlp/understand.hpp"
 #include "storage/service_requests.hpp"
-
-#include <nlohmann/json.hpp>
-
-#include <condition_variable>
-#include <mutex>
 
 namespace civicline::core {
 namespace {
@@ -57,8 +56,8 @@ class storage_world final : public world_view {
       return std::nullopt;
     }
     static const auto open = open_status_names();
-    auto record = storage::find_open_duplicate(db_, category, key, open,
-                                               to_iso8601(now - duplicate_window));
+    auto record =
+        storage::find_open_duplicate(db_, category, key, open, to_iso8601(now - duplicate_window));
     return record ? std::optional(to_domain(*record)) : std::nullopt;
   }
 
@@ -68,7 +67,8 @@ class storage_world final : public world_view {
 };
 
 void replace_all(std::string& text, std::string_view from, std::string_view to) {
-  for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
+  for (auto pos = text.find(from); pos != std::string::npos;
+       pos = text.find(from, pos + to.size())) {
     text.replace(pos, from.size(), to);
   }
 }
@@ -83,12 +83,11 @@ void inbox::receive(inbound_message message,
                     std::function<void(std::exception_ptr, turn_result)> done) {
   auto result = std::make_shared<turn_result>();
   auto known = current_();  // the knowledge in force when the message arrived
-  db_.submit(
-      [this, message = std::move(message), known = std::move(known),
-       result](SQLite::Database& db) { *result = handle(db, message, known); },
-      [result, done = std::move(done)](std::exception_ptr error) {
-        done(error, error ? turn_result{} : std::move(*result));
-      });
+  db_.submit([this, message = std::move(message), known = std::move(known),
+              result](SQLite::Database& db) { *result = handle(db, message, known); },
+             [result, done = std::move(done)](std::exception_ptr error) {
+               done(error, error ? turn_result{} : std::move(*result));
+             });
 }
 
 turn_result inbox::receive_and_wait(inbound_message message) {
@@ -139,7 +138,8 @@ turn_result inbox::handle(SQLite::Database& db, const inbound_message& message,
   }
   state.opted_out = resident.opted_out_at.has_value();
 
-  const auto understood = nlp::understand(message.text, *known.lexicon, understanding_context(state));
+  const auto understood =
+      nlp::understand(message.text, *known.lexicon, understanding_context(state));
   result.intent = understood.intent;
 
   dialog_config config;
@@ -154,8 +154,8 @@ turn_result inbox::handle(SQLite::Database& db, const inbound_message& message,
   const auto language = std::string(nlp::to_string(outcome.state.language));
   for (const auto& act : outcome.actions) {
     if (const auto* create = std::get_if<create_request>(&act)) {
-      const auto created = create_service_request(db, create->draft, message.from.channel,
-                                                  language, resident.id, settings_, now);
+      const auto created = create_service_request(db, create->draft, message.from.channel, language,
+                                                  resident.id, settings_, now);
       result.created_tracking_id = created.tracking_id;
       request_id = created.id;
     } else if (const auto* follow = std::get_if<follow_request>(&act)) {
@@ -178,7 +178,8 @@ turn_result inbox::handle(SQLite::Database& db, const inbound_message& message,
                    now);
     } else if (const auto* opt = std::get_if<set_opt_out>(&act)) {
       storage::set_resident_opt_out(
-          db, resident.id, opt->opted_out ? std::optional<std::string_view>(now_text) : std::nullopt);
+          db, resident.id,
+          opt->opted_out ? std::optional<std::string_view>(now_text) : std::nullopt);
     } else if (const auto* lang = std::get_if<set_language>(&act)) {
       storage::set_resident_language(db, resident.id, nlp::to_string(lang->lang));
     }

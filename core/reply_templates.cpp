@@ -17,7 +17,7 @@ const std::set<std::string, std::less<>>& known_placeholders() {
   static const std::set<std::string, std::less<>> names{
       "program", "contact", "tracking_id", "category", "location", "description", "sla",
       "status",  "updated", "list",        "when",     "prompt",   "count",       "n",
-      "name",    "minutes", "time",        "day",      "original"};
+      "name",    "minutes", "time",        "day",      "original", "note"};
   return names;
 }
 
@@ -136,7 +136,8 @@ const std::vector<std::string_view>& reply_templates::required_keys() {
                                                   "status_closed",
                                                   "status_duplicate",
                                                   "status_rejected",
-                                                  "status_reopened"};
+                                                  "status_reopened",
+                                                  "status_update"};
   return keys;
 }
 

@@ -1,19 +1,25 @@
 // civicline: one binary for the whole 311 system. Each subcommand lives in
 // server/commands/; this file only assembles the command line.
 
+#include <sodium.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "server/commands/chat_command.hpp"
 #include "server/commands/nlp_commands.hpp"
 #include "server/commands/serve_command.hpp"
 #include "server/exit_codes.hpp"
-
-#include <CLI/CLI.hpp>
-
-#include <iostream>
 
 #ifndef CIVICLINE_VERSION
 #define CIVICLINE_VERSION "dev"
 #endif
 
 int main(int argc, char** argv) {
+  if (sodium_init() < 0) {
+    std::cerr << "civicline: libsodium cannot start (no source of randomness?)\n";
+    return 1;
+  }
   CLI::App app{"civicline: a 311 service for cities (SMS, web chat, staff console, Open311)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", CIVICLINE_VERSION);
@@ -21,6 +27,7 @@ int main(int argc, char** argv) {
   civicline::server::add_serve_command(app, exit_status);
   civicline::server::add_migrate_command(app, exit_status);
   civicline::server::add_nlp_commands(app, exit_status);
+  civicline::server::add_chat_command(app, exit_status);
   app.add_subcommand("version", "Print the version and exit")->callback([] {
     std::cout << "civicline " << CIVICLINE_VERSION << "\n";
   });

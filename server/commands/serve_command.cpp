@@ -1,20 +1,21 @@
 #include "server/commands/serve_command.hpp"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
 #include "config/load.hpp"
 #include "server/app_context.hpp"
 #include "server/commands/common_options.hpp"
 #include "server/exit_codes.hpp"
 #include "server/http/http_server.hpp"
+#include "server/knowledge_loader.hpp"
 #include "server/logging.hpp"
+#include "server/routes/chat_routes.hpp"
 #include "server/routes/system_routes.hpp"
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <nlohmann/json.hpp>
-
-#include <csignal>
-#include <iostream>
-#include <thread>
 
 namespace civicline::server {
 namespace {
@@ -27,8 +28,8 @@ storage::database_options database_options_from(const config::storage_settings& 
 }
 
 http_limits http_limits_from(const config::settings& s) {
-  return {s.http.max_body_bytes,  s.http.max_header_bytes, s.http.header_timeout,
-          s.http.read_timeout,    s.http.idle_timeout,     s.http.max_connections,
+  return {s.http.max_body_bytes, s.http.max_header_bytes, s.http.header_timeout,
+          s.http.read_timeout,   s.http.idle_timeout,     s.http.max_connections,
           s.log.access_log};
 }
 
@@ -43,11 +44,19 @@ void print_banner(const config::settings& s, const std::string& base_url) {
 
 /// Re-reads the config file on SIGHUP and applies what can change live; a bad file is
 /// reported and the running settings stay.
-void reload(const common_options& options) {
+/// Settings that need a restart (listen address, database, categories) keep their values.
+void reload(const common_options& options, live_knowledge& knowledge) {
   auto fresh = load_settings_or_report(options);
   if (!fresh) {
     log_event(log_level::error, "config_reload_failed",
               {{"config", options.config_file}, {"kept", "previous settings"}});
+    return;
+  }
+  try {
+    knowledge.replace(load_knowledge(*fresh));
+  } catch (const knowledge_error& e) {
+    log_event(log_level::error, "config_reload_failed",
+              {{"config", options.config_file}, {"error", e.what()}, {"kept", "previous rules"}});
     return;
   }
   set_log_level(parse_log_level(fresh->log.level));
@@ -62,6 +71,14 @@ int serve(const common_options& options) {
   const config::settings& settings = *loaded;
   init_logging(parse_log_level(settings.log.level));
 
+  std::optional<live_knowledge> knowledge;
+  try {
+    knowledge.emplace(load_knowledge(settings));
+  } catch (const knowledge_error& e) {
+    std::cerr << "civicline: " << e.what() << "\n";
+    return exit_code::bad_config;
+  }
+
   std::unique_ptr<storage::database> db;
   try {
     db = std::make_unique<storage::database>(database_options_from(settings.storage));
@@ -73,8 +90,10 @@ int serve(const common_options& options) {
   http_metrics metrics;
   static_files web;
   app_context app{settings, *db, metrics, web};
+  core::inbox inbox(*db, settings, [&knowledge] { return knowledge->current(); });
   router routes;
   add_system_routes(routes, app);
+  add_chat_routes(routes, inbox, settings.server.public_base_url.starts_with("https://"));
 
   const int threads = settings.server.threads > 0
                           ? settings.server.threads
@@ -105,7 +124,7 @@ int serve(const common_options& options) {
           return;
         }
         if (signal == SIGHUP) {
-          reload(options);
+          reload(options, *knowledge);
           signals.async_wait(on_signal);
           return;
         }

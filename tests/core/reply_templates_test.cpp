@@ -19,6 +19,7 @@ const std::map<std::string, std::string> sample{
     {"description", "pretty deep, right in the bike lane"},
     {"sla", "3 days"},
     {"status", "in progress"},
+    {"note", " Crew scheduled for Tuesday."},
     {"updated", "Mar 4"},
     {"list", "1 for Pothole, 2 for Sidewalk damage, 3 for something else"},
     {"when", "We're open now, so expect a reply soon."},

@@ -36,6 +36,7 @@ export function writeConfig(dir, overrides = {}) {
   const config = merge(merge(demoConfig, {
     server: { listen: '127.0.0.1:0' },
     storage: { database: path.join(dir, 'civicline.db') },
+    content: { rule_packs: path.join(sourceDir, 'config/nlp'), templates: path.join(sourceDir, 'config/templates') },
   }), overrides);
   const file = path.join(dir, 'civicline.json');
   writeFileSync(file, JSON.stringify(config, null, 2));

@@ -1,0 +1,46 @@
+#pragma once
+// The web chat's JSON protocol: a visitor's message in, the bot's replies out.
+//   POST /chat/api/messages  {"text": "...", "lat": 33.4, "long": -111.8}
+//   200 {"replies": [{"text": "..."}], "tracking_id": "311-000123"}
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "core/inbox.hpp"
+
+namespace civicline::channels {
+
+/// Messages longer than this are refused; a resident's report never needs more.
+inline constexpr std::size_t max_chat_text_bytes = 4000;
+
+struct chat_message {
+  std::string text;
+  std::optional<double> lat;
+  std::optional<double> lon;
+};
+
+/// Why a chat request body is unusable, for a 400 (not JSON) or 422 (wrong shape) reply.
+struct chat_input_error {
+  int status = 422;
+  std::string message;
+};
+
+/// Reads the JSON body of POST /chat/api/messages.
+std::variant<chat_message, chat_input_error> parse_chat_message(std::string_view body);
+
+/// The JSON answer for one turn.
+std::string render_chat_reply(const core::turn_result& turn);
+
+/// A new visitor session token: 32 random bytes, base64url without padding (43 characters).
+std::string new_chat_session_token();
+
+/// True when `token` has the form new_chat_session_token() makes.
+bool is_chat_session_token(std::string_view token);
+
+/// The resident address stored for a session: a hash, so the database never holds a token
+/// that would let someone take over the conversation.
+std::string chat_resident_address(std::string_view token);
+
+}  // namespace civicline::channels
