@@ -38,7 +38,7 @@ std::variant<chat_message, chat_input_error> parse_chat_message(std::string_view
   chat_message message;
   message.text = parsed["text"].get<std::string>();
   if (message.text.size() > max_chat_text_bytes) {
-    return chat_input_error{422, "The message is too long; keep it under 4000 characters."};
+    return chat_input_error{422, "The message is too long; keep it under 16,000 characters."};
   }
   message.lat = coordinate(parsed, "lat", 90);
   message.lon = coordinate(parsed, "long", 180);

@@ -12,8 +12,9 @@
 
 namespace civicline::channels {
 
-/// Messages longer than this are refused; a resident's report never needs more.
-inline constexpr std::size_t max_chat_text_bytes = 4000;
+/// Messages longer than this are refused. Long ones below it still get a helpful reply from
+/// the bot (which keeps the first part); this only stops pasting whole documents.
+inline constexpr std::size_t max_chat_text_bytes = 16 * 1024;
 
 struct chat_message {
   std::string text;
