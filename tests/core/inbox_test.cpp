@@ -1,0 +1,227 @@
+// The inbox and the request lifecycle on a real SQLite file: one durable
+// transaction per message, restarts between turns, provider retries, status
+// changes that notify followers through the outbox.
+
+#include "core/inbox.hpp"
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "core/clock_text.hpp"
+#include "core/requests.hpp"
+#include "storage/service_requests.hpp"
+#include "test_support.hpp"
+
+namespace civicline::core {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// A database file in a fresh temp folder, removed at the end of the test.
+struct temp_database {
+  std::filesystem::path dir;
+  temp_database() {
+    static std::atomic<int> counter{0};
+    dir = std::filesystem::temp_directory_path() /
+          ("civicline-inbox-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    std::filesystem::create_directories(dir);
+  }
+  ~temp_database() { std::filesystem::remove_all(dir); }
+  storage::database_options options() const { return {dir / "test.db", 2, 5000ms, 64}; }
+};
+
+const time_point t0 = from_iso8601("2026-03-04T17:00:00.000Z").value();
+
+struct harness {
+  storage::database db;
+  inbox box;
+  explicit harness(const temp_database& temp)
+      : db(temp.options()), box(db, testing::demo_city().settings, [] {
+          const auto& city = testing::demo_city();
+          return knowledge{city.lexicon, std::make_shared<const reply_templates>(city.templates)};
+        }) {}
+
+  turn_result say(const std::string& who, const std::string& text, time_point at = t0,
+                  std::string external_id = "") {
+    inbound_message message;
+    message.from = {channel::sms, who};
+    message.text = text;
+    message.received_at = at;
+    message.external_id = std::move(external_id);
+    return box.receive_and_wait(std::move(message));
+  }
+};
+
+std::vector<storage::outbox_event> events(storage::database& db) {
+  return db.read([](SQLite::Database& c) { return storage::outbox_events_after(c, 0, 1000); });
+}
+
+std::size_t count_events(storage::database& db, std::string_view type) {
+  std::size_t n = 0;
+  for (const auto& e : events(db)) {
+    n += e.type == type;
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("a report becomes a request with history, a follower and outbox events", "[inbox]") {
+  temp_database temp;
+  harness h(temp);
+  const auto first = h.say("+15550001111", "pothole at 55 N Center St, pretty deep");
+  REQUIRE(first.replies.size() == 1);
+  CHECK_FALSE(first.created_tracking_id);
+  const auto second = h.say("+15550001111", "yes", t0 + 1min);
+  REQUIRE(second.created_tracking_id == "311-000001");
+  REQUIRE(second.replies.size() == 1);
+  CHECK(second.replies[0].find("311-000001") != std::string::npos);
+  CHECK(second.replies[0].find("{tracking_id}") == std::string::npos);
+
+  h.db.read([&](SQLite::Database& c) {
+    const auto request = storage::find_request(c, "311-000001");
+    REQUIRE(request);
+    CHECK(request->category == "pothole");
+    CHECK(request->status == "new");
+    CHECK(request->location_text == "55 N Center St");
+    CHECK(request->due_at == "2026-03-07T17:01:00.000Z");  // 72 hours
+    const auto followers = storage::followers_of(c, request->id);
+    REQUIRE(followers.size() == 1);
+    CHECK(followers[0].role == "reporter");
+    const auto history = storage::request_history(c, request->id);
+    REQUIRE(history.size() == 1);
+    CHECK(history[0].field == "created");
+    CHECK(storage::conversation_messages(c, second.resident_id, 10).size() == 4);
+    return 0;
+  });
+  CHECK(count_events(h.db, "request.created") == 1);
+  CHECK(count_events(h.db, "message.received") == 2);
+  for (const auto& e : events(h.db)) {
+    INFO(e.payload_json);
+    CHECK(e.payload_json.find("+1555") == std::string::npos);  // no phone numbers in events
+  }
+}
+
+TEST_CASE("a restart between any two turns continues where the conversation was", "[inbox]") {
+  temp_database temp;
+  const std::vector<std::pair<std::string, std::string>> turns{
+      {"i want to report a broken streetlight", "Where is it?"},
+      {"corner of Main and Center", "describe"},
+      {"it has been dark for a week", "YES"},
+      {"yes", "311-000001"},
+  };
+  auto at = t0;
+  for (const auto& [text, expected] : turns) {
+    harness h(temp);  // a new database object and inbox each turn: nothing kept in memory
+    const auto turn = h.say("+15550002222", text, at);
+    at += 2min;
+    REQUIRE(turn.replies.size() == 1);
+    INFO(text << " -> " << turn.replies[0]);
+    CHECK(turn.replies[0].find(expected) != std::string::npos);
+  }
+}
+
+TEST_CASE("a provider retry of the same message is not handled twice", "[inbox]") {
+  temp_database temp;
+  harness h(temp);
+  h.say("+15550003333", "graffiti at 12 W Main St, big tags all over the wall", t0, "SM1");
+  const auto created = h.say("+15550003333", "yes", t0 + 1min, "SM2");
+  REQUIRE(created.created_tracking_id);
+  const auto retry = h.say("+15550003333", "yes", t0 + 2min, "SM2");
+  CHECK(retry.repeated_delivery);
+  CHECK(retry.replies.empty());
+  CHECK(count_events(h.db, "request.created") == 1);
+}
+
+TEST_CASE("a second report of the same problem follows the first instead", "[inbox]") {
+  temp_database temp;
+  harness h(temp);
+  h.say("+15550004444", "pothole at 55 N Center St, deep one");
+  REQUIRE(h.say("+15550004444", "yes", t0 + 1min).created_tracking_id == "311-000001");
+  h.say("+15550005555", "there's a pothole at 55 north center street, big and deep", t0 + 1h);
+  const auto second = h.say("+15550005555", "yes", t0 + 1h + 1min);
+  CHECK_FALSE(second.created_tracking_id);
+  REQUIRE_FALSE(second.replies.empty());
+  CHECK(second.replies[0].find("311-000001") != std::string::npos);
+  h.db.read([](SQLite::Database& c) {
+    CHECK(storage::followers_of(c, 1).size() == 2);
+    CHECK_FALSE(storage::find_request(c, "311-000002"));
+    return 0;
+  });
+}
+
+TEST_CASE("a status change is recorded and every follower is told, in their language",
+          "[inbox][lifecycle]") {
+  temp_database temp;
+  harness h(temp);
+  h.say("+15550006666", "hay un bache en 200 E Broadway Rd, muy grande");
+  REQUIRE(h.say("+15550006666", "sí", t0 + 1min).created_tracking_id == "311-000001");
+  h.say("+15550007777", "pothole at 200 E Broadway Rd, huge and deep", t0 + 2min);
+  h.say("+15550007777", "yes", t0 + 3min);   // follows 311-000001
+  h.say("+15550007777", "STOP", t0 + 4min);  // ... and then opts out
+
+  const auto& city = testing::demo_city();
+  status_change change;
+  change.to = request_status::in_progress;
+  change.by = {actor::kind::staff, "agent.ana"};
+  change.public_note = "Crew scheduled.";
+  change.internal_note = "Truck 4";
+  status_change_result outcome;
+  h.db.write([&](SQLite::Database& c) {
+    outcome =
+        change_request_status(c, "311-000001", change, city.settings, city.templates, t0 + 1h);
+  });
+  REQUIRE(outcome.updated);
+  CHECK(outcome.refusal.empty());
+  CHECK(outcome.notified == 1);  // the opted-out follower is not counted
+  h.db.read([](SQLite::Database& c) {
+    const auto request = storage::find_request(c, "311-000001");
+    CHECK(request->status == "in_progress");
+    const auto history = storage::request_history(c, request->id);
+    REQUIRE(history.back().field == "status");
+    CHECK(history.back().old_value == "new");
+    CHECK(history.back().new_value == "in_progress");
+    CHECK(history.back().actor_id == "agent.ana");
+    CHECK(history.back().internal_note == "Truck 4");
+    const auto due = storage::due_notifications(c, "sms", "2030-01-01T00:00:00.000Z", 10);
+    REQUIRE(due.size() == 1);
+    CHECK(due[0].body.find("311-000001") != std::string::npos);
+    CHECK(due[0].body.find("Bache") != std::string::npos);  // the reporter wrote in Spanish
+    CHECK(due[0].body.find("Crew scheduled.") != std::string::npos);
+    return 0;
+  });
+  CHECK(count_events(h.db, "request.status_changed") == 1);
+  for (const auto& e : events(h.db)) {
+    CHECK(e.payload_json.find("Truck 4") == std::string::npos);  // internal notes stay inside
+  }
+}
+
+TEST_CASE("refused status changes say why and change nothing", "[lifecycle]") {
+  temp_database temp;
+  harness h(temp);
+  h.say("+15550008888", "dead animal at 9 S Mesa Dr, a raccoon lying in the road");
+  REQUIRE(h.say("+15550008888", "yes", t0 + 1min).created_tracking_id);
+  const auto& city = testing::demo_city();
+  auto attempt = [&](std::string id, request_status to, std::optional<std::string> original = {}) {
+    status_change change;
+    change.to = to;
+    change.by = {actor::kind::staff, "agent"};
+    change.duplicate_of = std::move(original);
+    status_change_result out;
+    h.db.write([&](SQLite::Database& c) {
+      out = change_request_status(c, id, change, city.settings, city.templates, t0 + 1h);
+    });
+    return out;
+  };
+  CHECK_FALSE(attempt("311-999999", request_status::acknowledged).refusal.empty());
+  CHECK_FALSE(attempt("311-000001", request_status::reopened).refusal.empty());
+  CHECK_FALSE(attempt("311-000001", request_status::duplicate).refusal.empty());
+  CHECK_FALSE(attempt("311-000001", request_status::duplicate, "311-000001").refusal.empty());
+  CHECK(count_events(h.db, "request.status_changed") == 0);
+  CHECK(attempt("311-000001", request_status::resolved).updated);
+  CHECK(attempt("311-000001", request_status::closed).updated);
+  CHECK_FALSE(attempt("311-000001", request_status::in_progress).refusal.empty());
+}
+
+}  // namespace civicline::core
