@@ -78,18 +78,7 @@ class finder {
   bool ordinal(std::size_t i) const {
     if (!ok(i) || t_[i].kind != token_kind::word)
       return false;
-    const std::string_view s = t_[i].norm;
-    if ((t_[i].roles & role::ordinal_word) != 0)
-      return true;
-    std::size_t d = 0;
-    while (d < s.size() && s[d] >= '0' && s[d] <= '9')
-      ++d;
-    if (d == 0 || d > 3)
-      return false;
-    const std::string_view rest = s.substr(d);
-    return rest == "st" || rest == "nd" || rest == "rd" || rest == "th" || rest == "o" ||
-           rest == "a" || rest == "ra" || rest == "er" || rest == "da" || rest == "ta" ||
-           rest == "va" || rest == "na";
+    return (t_[i].roles & role::ordinal_word) != 0;  // word lists and "5th" (set in words_for)
   }
 
   bool plain_word(std::size_t i) const {

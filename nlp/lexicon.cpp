@@ -25,6 +25,7 @@ struct lexicon_builder {
   string_map<int>& category_ids;
   std::vector<std::string>& categories;
   string_set unstemmed;
+  string_map<std::size_t> term_keys;  ///< word ids + target -> index in pack.terms
 
   [[noreturn]] void fail(const std::string& path, const std::string& problem) const {
     throw lexicon_error(file, path, problem);
@@ -139,8 +140,17 @@ struct lexicon_builder {
           weight.get<double>() == 0.0) {
         fail(here, "weight must be a non-zero number");
       }
-      pack.terms.push_back(term{compile_phrase(phrase, here), kind, target,
-                                static_cast<float>(weight.get<double>())});
+      term t{compile_phrase(phrase, here), kind, target, static_cast<float>(weight.get<double>())};
+      // "tiro" and "tiraron" stem alike: one term with the larger weight, not two that add up.
+      std::string key(reinterpret_cast<const char*>(t.words.data()), t.words.size() * 4);
+      key += static_cast<char>(kind);
+      key.append(reinterpret_cast<const char*>(&target), sizeof target);
+      auto [it, inserted] = term_keys.try_emplace(key, pack.terms.size());
+      if (inserted) {
+        pack.terms.push_back(std::move(t));
+      } else if (std::abs(t.weight) > std::abs(pack.terms[it->second].weight)) {
+        pack.terms[it->second].weight = t.weight;
+      }
     }
     const json* examples = optional_member(obj, "examples", path, json::value_t::array);
     if (examples != nullptr) {
@@ -362,7 +372,7 @@ std::shared_ptr<const lexicon> lexicon::compile(std::span<const rule_pack_source
     language_pack& pack = out->packs_.emplace_back();
     pack.lang = *lang;
     pack.label = source.label;
-    lexicon_builder builder{source.label, pack, category_ids, out->categories_, {}};
+    lexicon_builder builder{source.label, pack, category_ids, out->categories_, {}, {}};
     builder.compile(root);
   }
   auto other = category_ids.find("other");

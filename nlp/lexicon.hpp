@@ -47,8 +47,14 @@ class lexicon_error : public std::runtime_error {
 
 struct string_hash {
   using is_transparent = void;
+  // FNV-1a, inlined: keys are short words, where std::hash's out-of-line call dominates.
   std::size_t operator()(std::string_view s) const noexcept {
-    return std::hash<std::string_view>{}(s);
+    std::uint64_t h = 1469598103934665603ULL;
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ULL;
+    }
+    return static_cast<std::size_t>(h ^ (h >> 32));
   }
 };
 using string_set = std::unordered_set<std::string, string_hash, std::equal_to<>>;

@@ -73,14 +73,35 @@ const language_pack& detect_language(const lexicon& lex, std::string_view text,
   return *best;
 }
 
+bool has_role(const language_pack& p, std::string_view s, std::uint32_t bit) {
+  auto it = p.roles.find(s);
+  return it != p.roles.end() && (it->second & bit) != 0;
+}
+
+// "5th", "22nd", "1ra", "3er": a number with an ordinal ending (English and Spanish).
+bool looks_ordinal(std::string_view s) {
+  std::size_t d = 0;
+  while (d < s.size() && s[d] >= '0' && s[d] <= '9')
+    ++d;
+  if (d == 0 || d > 3 || d == s.size())
+    return false;
+  const std::string_view rest = s.substr(d);
+  return rest == "st" || rest == "nd" || rest == "rd" || rest == "th" || rest == "o" ||
+         rest == "a" || rest == "ra" || rest == "er" || rest == "da" || rest == "ta" ||
+         rest == "va" || rest == "na";
+}
+
 bool has_digit(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 std::uint32_t resolve_word(const language_pack& p, std::string_view s, token_kind kind,
                            std::uint32_t roles, std::string& scratch) {
-  if (auto it = p.surfaces.find(s); it != p.surfaces.end())
-    return it->second;
+  // Every keyword surface has the vocabulary role, so most words skip this lookup.
+  if ((roles & role::vocabulary) != 0) {
+    if (auto it = p.surfaces.find(s); it != p.surfaces.end())
+      return it->second;
+  }
   if (kind != token_kind::word)
     return no_word;
   stem(p.lang, s, scratch);
@@ -102,6 +123,8 @@ std::vector<word_token> words_for(const language_pack& p, const token_stream& ts
   std::vector<word_token> out;
   out.reserve(ts.tokens.size() + 4);
   std::string scratch;
+  constexpr std::size_t max_memo = 64;
+  std::vector<std::pair<std::string_view, std::uint32_t>> memo;
   auto masked = [&](const token& t) {
     for (const auto& [b, e] : scan.masked) {
       if (t.begin < e && b < t.end)
@@ -119,15 +142,29 @@ std::vector<word_token> words_for(const language_pack& p, const token_stream& ts
     w.taken = masked(t);
     if (auto it = p.roles.find(norm); it != p.roles.end())
       w.roles = it->second;
+    if (t.kind == token_kind::word && looks_ordinal(norm))
+      w.roles |= role::ordinal_word;  // "5th", "1ra": computed once, asked often
     w.skip = t.kind == token_kind::word && (w.roles & role::skip) != 0;
-    if (t.kind != token_kind::punct)
+    if (t.kind == token_kind::word && (w.roles & role::vocabulary) == 0) {
+      // Unknown words cost a stem and a typo lookup; long messages repeat them.
+      auto hit =
+          std::find_if(memo.begin(), memo.end(), [&](const auto& m) { return m.first == norm; });
+      if (hit != memo.end()) {
+        w.word = hit->second;
+      } else {
+        w.word = resolve_word(p, norm, t.kind, w.roles, scratch);
+        if (memo.size() < max_memo)
+          memo.emplace_back(norm, w.word);
+      }
+    } else if (t.kind != token_kind::punct) {
       w.word = resolve_word(p, norm, t.kind, w.roles, scratch);
+    }
     w.keyword = w.word != no_word && !p.terms_by_first_word[w.word].empty();
     out.push_back(w);
   };
   for (const token& t : ts.tokens) {
     const std::string_view norm = ts.norm(t);
-    if (t.kind == token_kind::word) {
+    if (t.kind == token_kind::word && has_role(p, norm, role::vocabulary)) {
       if (auto rw = p.rewrites.find(norm); rw != p.rewrites.end()) {
         for (const std::string& w : rw->second)
           push(t, w);
