@@ -40,8 +40,7 @@ int chat(const chat_options& options) {
   }
   try {
     auto known = load_knowledge(*settings);
-    storage::database db({settings->storage.database, settings->storage.readers,
-                          settings->storage.busy_timeout, settings->storage.max_batch_jobs});
+    storage::database db(database_options_from(settings->storage));
     std::int64_t resident_id = 0;
     const std::string language =
         options.lang.empty()

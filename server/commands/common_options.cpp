@@ -35,4 +35,8 @@ std::optional<config::settings> load_settings_or_report(const common_options& op
   }
 }
 
+storage::database_options database_options_from(const config::storage_settings& storage) {
+  return {storage.database, storage.readers, storage.busy_timeout, storage.max_batch_jobs};
+}
+
 }  // namespace civicline::server

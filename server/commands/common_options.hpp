@@ -3,6 +3,7 @@
 // (and --listen for serve), and loading the settings they describe.
 
 #include "config/settings.hpp"
+#include "storage/database.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -22,5 +23,8 @@ void add_data_options(CLI::App& command, common_options& options);
 /// Loads and validates the settings; command-line values override the environment, which
 /// overrides the file. Prints every problem to stderr and returns nullopt when they are invalid.
 std::optional<config::settings> load_settings_or_report(const common_options& options);
+
+/// The storage engine's options from the storage section of the settings.
+storage::database_options database_options_from(const config::storage_settings& storage);
 
 }  // namespace civicline::server

@@ -23,10 +23,6 @@ namespace {
 /// How long requests in flight may take to finish after SIGTERM.
 constexpr std::chrono::seconds shutdown_grace{10};
 
-storage::database_options database_options_from(const config::storage_settings& s) {
-  return {s.database, s.readers, s.busy_timeout, s.max_batch_jobs};
-}
-
 http_limits http_limits_from(const config::settings& s) {
   return {s.http.max_body_bytes, s.http.max_header_bytes, s.http.header_timeout,
           s.http.read_timeout,   s.http.idle_timeout,     s.http.max_connections,

@@ -1,5 +1,6 @@
 #include "server/routes/system_routes.hpp"
 
+#include "core/clock_text.hpp"
 #include "server/storage_await.hpp"
 #include "storage/write_probes.hpp"
 
@@ -8,7 +9,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <ctime>
 
 namespace civicline::server {
 namespace {
@@ -17,14 +17,6 @@ using boost::asio::awaitable;
 using nlohmann::json;
 
 constexpr std::size_t max_probe_key_bytes = 128;
-
-std::string iso8601(std::chrono::system_clock::time_point when) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[32];
-  return std::string(buffer, std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm));
-}
 
 void render_storage_metrics(const storage::writer_stats& stats, std::string& out) {
   out += "# HELP civicline_storage_writer_queue_depth Write jobs waiting for the writer.\n";
@@ -61,7 +53,7 @@ awaitable<http_response> write_probe(app_context& app, http_request& request) {
                              "Give \"key\": a non-empty string of at most 128 bytes.");
   }
   storage::write_probe probe{0, body["key"].get<std::string>(),
-                             body.value("payload", json(nullptr)).dump(), iso8601(app.now())};
+                             body.value("payload", json(nullptr)).dump(), core::to_iso8601(app.now())};
   std::optional<std::int64_t> id;
   co_await async_write(
       app.db, [&](SQLite::Database& db) { id = storage::insert_write_probe(db, probe); },
