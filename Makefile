@@ -8,6 +8,8 @@ NODE_STAMP := tests/node_modules/.package-lock.json
 
 # Let ccache reuse objects built with precompiled headers.
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
+# Paths relative to the checkout, so a fresh clone (CI) reuses what another clone compiled.
+export CCACHE_BASEDIR := $(CURDIR)
 
 .PHONY: run test deps build migrate node-deps test-asan asan bench format clean
 
