@@ -1,6 +1,7 @@
 #include "config/sections.hpp"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 
@@ -19,6 +20,11 @@ constexpr std::int64_t max_batch_jobs_limit = 100'000;
 constexpr std::int64_t max_sla_hours = 8'760;  // one year
 constexpr std::size_t max_prefix_length = 8;
 constexpr std::size_t max_name_length = 200;
+constexpr std::size_t max_contact_length = 200;
+constexpr std::int64_t max_draft_expiry_minutes = 1'440;  // one day
+constexpr std::int64_t max_handoff_timeout_hours = 720;   // thirty days
+constexpr std::int64_t max_duplicate_radius_m = 1'000;
+constexpr std::int64_t max_duplicate_window_days = 365;
 
 const std::vector<std::string> question_datatypes{"string", "number",          "datetime",
                                                   "text",   "singlevaluelist", "multivaluelist"};
@@ -77,10 +83,92 @@ localized_text read_localized(const json& value, const std::string& path,
   return text;
 }
 
+std::string clock_text(std::chrono::minutes time) {
+  const auto two_digits = [](long long n) { return (n < 10 ? "0" : "") + std::to_string(n); };
+  return two_digits(time.count() / 60) + ":" + two_digits(time.count() % 60);
+}
+
+// A time of day such as "08:00"; nullopt when absent or invalid (reported).
+std::optional<std::chrono::minutes> read_clock_time(const object_reader& in, std::string_view key,
+                                                    bool& valid) {
+  std::string text;
+  if (!in.read_string(key, text)) {
+    valid = valid && in.find(key) == nullptr;
+    return std::nullopt;
+  }
+  auto time = parse_clock_time(text);
+  if (!time) {
+    in.problems().add(in.path_of(key),
+                      "must be a 24-hour time HH:MM from 00:00 to 24:00, e.g. \"08:00\" (got " +
+                          shown(json(text)) + ")");
+    valid = false;
+  }
+  return time;
+}
+
+void read_business_hours(const json& value, const std::string& path, business_hours_settings& hours,
+                         problem_list& problems) {
+  const object_reader in(value, path, problems, {"opens", "closes", "days"});
+  if (!in.valid()) {
+    return;
+  }
+  bool times_valid = true;
+  const auto opens = read_clock_time(in, "opens", times_valid);
+  const auto closes = read_clock_time(in, "closes", times_valid);
+  if (times_valid) {
+    const auto open_at = opens.value_or(hours.opens);
+    const auto close_at = closes.value_or(hours.closes);
+    if (open_at >= close_at) {
+      problems.add(in.path_of(closes ? "closes" : "opens"),
+                   "closes must be later than opens (got opens " + clock_text(open_at) +
+                       ", closes " + clock_text(close_at) +
+                       "); hours that run past midnight are not supported");
+    } else {
+      hours.opens = open_at;
+      hours.closes = close_at;
+    }
+  }
+
+  if (const json* days = in.find("days")) {
+    const std::string days_path = in.path_of("days");
+    const std::string allowed = join(weekday_names());
+    if (!days->is_array() || days->empty()) {
+      problems.add(days_path, "must be a non-empty array of distinct day names from: " + allowed +
+                                  " (got " + shown(*days) + ")");
+      return;
+    }
+    std::array<bool, 7> open_days{};
+    bool days_valid = true;
+    for (std::size_t i = 0; i < days->size(); ++i) {
+      const std::string at = element_path(days_path, i);
+      const auto name = as_string((*days)[i], at, problems);
+      if (!name) {
+        days_valid = false;
+        continue;
+      }
+      const auto& names = weekday_names();
+      const auto day = std::find(names.begin(), names.end(), *name);
+      if (day == names.end()) {
+        problems.add(at, "unknown day " + shown((*days)[i]) + " (allowed: " + allowed + ")");
+        days_valid = false;
+      } else if (auto& open = open_days[static_cast<std::size_t>(day - names.begin())]; open) {
+        problems.add(at, "day " + shown((*days)[i]) + " is listed twice");
+        days_valid = false;
+      } else {
+        open = true;
+      }
+    }
+    if (days_valid) {
+      hours.days = open_days;
+    }
+  }
+}
+
 language_context read_city(const json& value, city_settings& city, problem_list& problems) {
-  const object_reader in(
-      value, "city", problems,
-      {"name", "timezone", "languages", "tracking_id_prefix", "tracking_id_digits"});
+  const object_reader in(value, "city", problems,
+                         {"name", "timezone", "languages", "tracking_id_prefix",
+                          "tracking_id_digits", "program_name", "contact", "business_hours",
+                          "draft_expiry_minutes", "handoff_timeout_hours", "duplicate_radius_m"});
   language_context languages{{"en"}, true};
 
   if (const json* name = in.require("name", "the city's name as residents see it")) {
@@ -147,6 +235,42 @@ language_context read_city(const json& value, city_settings& city, problem_list&
   }
   if (std::int64_t digits = 0; in.read_integer("tracking_id_digits", 4, 12, digits)) {
     city.tracking_id_digits = static_cast<int>(digits);
+  }
+
+  if (std::string program; in.read_string("program_name", program)) {
+    if (is_blank(program) || program.size() > max_name_length) {
+      problems.add(in.path_of("program_name"), "must be 1 to " + std::to_string(max_name_length) +
+                                                   " characters, the name HELP replies use (got " +
+                                                   shown(json(program)) + ")");
+    } else {
+      city.program_name = std::move(program);
+    }
+  } else if (in.find("program_name") == nullptr && !city.name.empty()) {
+    city.program_name = city.name + " 311";
+  }
+  if (std::string contact; in.read_string("contact", contact)) {
+    if (contact.size() > max_contact_length) {
+      problems.add(in.path_of("contact"), "must be at most " + std::to_string(max_contact_length) +
+                                              " characters, it goes into a text message (got " +
+                                              shown(json(contact)) + ")");
+    } else {
+      city.contact = std::move(contact);
+    }
+  }
+  if (const json* hours = in.find("business_hours")) {
+    read_business_hours(*hours, in.path_of("business_hours"), city.business_hours, problems);
+  }
+  if (std::int64_t minutes = 0;
+      in.read_integer("draft_expiry_minutes", 1, max_draft_expiry_minutes, minutes)) {
+    city.draft_expiry = std::chrono::minutes(minutes);
+  }
+  if (std::int64_t hours = 0;
+      in.read_integer("handoff_timeout_hours", 1, max_handoff_timeout_hours, hours)) {
+    city.handoff_timeout = std::chrono::hours(hours);
+  }
+  if (std::int64_t metres = 0;
+      in.read_integer("duplicate_radius_m", 0, max_duplicate_radius_m, metres)) {
+    city.duplicate_radius_m = static_cast<int>(metres);
   }
   return languages;
 }
@@ -375,9 +499,9 @@ void read_categories(const json* value, const language_context& languages,
   }
   std::map<std::string, std::string> first_use;
   for (std::size_t i = 0; i < value->size(); ++i) {
-    const object_reader in(
-        (*value)[i], element_path("categories", i), problems,
-        {"code", "name", "description", "group", "sla_hours", "location_required", "questions"});
+    const object_reader in((*value)[i], element_path("categories", i), problems,
+                           {"code", "name", "description", "group", "sla_hours",
+                            "location_required", "duplicate_window_days", "questions"});
     if (!in.valid()) {
       continue;
     }
@@ -420,6 +544,10 @@ void read_categories(const json* value, const language_context& languages,
       out.sla_hours = static_cast<int>(hours);
     }
     in.read_bool("location_required", out.location_required);
+    if (std::int64_t days = 0;
+        in.read_integer("duplicate_window_days", 0, max_duplicate_window_days, days)) {
+      out.duplicate_window = std::chrono::days(days);
+    }
     if (const json* questions = in.find("questions")) {
       read_questions(*questions, in.path_of("questions"), languages, out, problems);
     }

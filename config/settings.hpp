@@ -2,6 +2,7 @@
 // The validated contents of civicline's JSON config file. Every component
 // receives only its own part; nothing here is a global.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -15,19 +16,32 @@ namespace civicline::config {
 /// Text in each language the city supports, keyed by language code ("en", "es").
 using localized_text = std::map<std::string, std::string>;
 
+/// When staff answer handed-off conversations, in the city's local time.
+struct business_hours_settings {
+  std::chrono::minutes opens{8 * 60};                                    ///< after local midnight
+  std::chrono::minutes closes{17 * 60};                                  ///< after local midnight
+  std::array<bool, 7> days{false, true, true, true, true, true, false};  ///< Sunday first
+};
+
 struct city_settings {
-  std::string name;                  ///< "Demo City"
-  std::string timezone;              ///< IANA zone, e.g. "America/Phoenix"; display and SLA only
+  std::string name;                    ///< "Demo City"
+  std::string timezone;                ///< IANA zone, e.g. "America/Phoenix"; display and SLA only
   std::vector<std::string> languages;  ///< supported reply languages, first is the default
   std::string tracking_id_prefix = "311-";
   int tracking_id_digits = 6;
+  std::string program_name;  ///< for HELP/INFO replies; the loader defaults it to "<name> 311"
+  std::string contact;       ///< for HELP/INFO replies, e.g. "Call 311 or visit city.gov/311"
+  business_hours_settings business_hours;
+  std::chrono::minutes draft_expiry{30};   ///< an unfinished report is dropped after this
+  std::chrono::hours handoff_timeout{72};  ///< unanswered handoffs stop silencing the bot
+  int duplicate_radius_m = 30;  ///< reports with coordinates this close are the same place
 };
 
 struct server_settings {
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8080;
-  int threads = 0;                ///< I/O threads; 0 means one per core
-  std::string public_base_url;    ///< how residents and Twilio reach us, e.g. "https://311.city.gov"
+  int threads = 0;              ///< I/O threads; 0 means one per core
+  std::string public_base_url;  ///< how residents and Twilio reach us, e.g. "https://311.city.gov"
 };
 
 struct http_settings {
@@ -40,7 +54,8 @@ struct http_settings {
 };
 
 struct storage_settings {
-  std::filesystem::path database;  ///< SQLite file; relative paths are resolved against the config file
+  /// SQLite file; relative paths are resolved against the config file.
+  std::filesystem::path database;
   int readers = 4;
   std::chrono::milliseconds busy_timeout{5'000};
   std::size_t max_batch_jobs = 512;  ///< write jobs committed together at most
@@ -53,8 +68,8 @@ struct log_settings {
 
 /// An extra question a category asks (the chatbot asks it; Open311 exposes it as an attribute).
 struct category_question {
-  std::string code;       ///< "flooding"
-  std::string datatype;   ///< string, number, datetime, text, singlevaluelist, multivaluelist
+  std::string code;      ///< "flooding"
+  std::string datatype;  ///< string, number, datetime, text, singlevaluelist, multivaluelist
   bool required = false;
   localized_text prompt;  ///< "Is the water flooding the street?"
   std::vector<std::pair<std::string, localized_text>> values;  ///< key -> name, for list types
@@ -67,6 +82,9 @@ struct category {
   std::string group;  ///< "Streets"
   int sla_hours = 72;
   bool location_required = true;
+  /// How far back an open request of this category at the same place counts as the same
+  /// problem; zero means every report becomes its own request.
+  std::chrono::days duplicate_window{14};
   std::vector<category_question> questions;
 };
 

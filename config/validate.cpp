@@ -443,6 +443,24 @@ bool is_value_key(std::string_view key) {
                      [](char c) { return is_lower(c) || is_digit(c) || c == '_'; });
 }
 
+std::optional<std::chrono::minutes> parse_clock_time(std::string_view text) {
+  if (text.size() != 5 || text[2] != ':' || !is_digit(text[0]) || !is_digit(text[1]) ||
+      !is_digit(text[3]) || !is_digit(text[4])) {
+    return std::nullopt;
+  }
+  const int hours = (text[0] - '0') * 10 + (text[1] - '0');
+  const int minutes = (text[3] - '0') * 10 + (text[4] - '0');
+  if (minutes > 59 || hours > 24 || (hours == 24 && minutes != 0)) {
+    return std::nullopt;
+  }
+  return std::chrono::minutes(hours * 60 + minutes);
+}
+
+const std::vector<std::string>& weekday_names() {
+  static const std::vector<std::string> names{"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+  return names;
+}
+
 const std::vector<std::string>& log_levels() {
   static const std::vector<std::string> levels{"trace", "debug",    "info", "warn",
                                                "error", "critical", "off"};

@@ -2,6 +2,7 @@
 // Tools for reading a JSON document while collecting every problem with its
 // path. Internal to the config library: the public header is load.hpp.
 
+#include <chrono>
 #include <cstdint>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
@@ -117,6 +118,13 @@ bool is_code(std::string_view code);
 
 /// Keys of list values: [a-z0-9][a-z0-9_]{0,63}, so "1" and "yard_waste" both work.
 bool is_value_key(std::string_view key);
+
+/// "08:00" -> 480 minutes after midnight: exactly HH:MM, 00:00 to 24:00 ("24:00" is the end
+/// of the day, so a desk open until midnight can say so).
+std::optional<std::chrono::minutes> parse_clock_time(std::string_view text);
+
+/// Day names as the config writes them, Sunday first: sun, mon, ..., sat.
+const std::vector<std::string>& weekday_names();
 
 /// The log levels spdlog understands by name.
 const std::vector<std::string>& log_levels();

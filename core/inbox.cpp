@@ -13,9 +13,6 @@
 namespace civicline::core {
 namespace {
 
-/// How far back an open request at the same place counts as the same problem.
-constexpr std::chrono::hours duplicate_window{24 * 14};
-
 std::vector<std::string> open_status_names() {
   std::vector<std::string> names;
   for (auto status : {request_status::new_request, request_status::acknowledged,
@@ -28,8 +25,8 @@ std::vector<std::string> open_status_names() {
 /// The dialog's view of the database, for one resident, inside the turn's transaction.
 class storage_world final : public world_view {
  public:
-  storage_world(SQLite::Database& db, std::int64_t resident_id)
-      : db_(db), resident_id_(resident_id) {}
+  storage_world(SQLite::Database& db, std::int64_t resident_id, const config::settings& settings)
+      : db_(db), resident_id_(resident_id), settings_(settings) {}
 
   std::optional<service_request> find_request(std::string_view tracking_id) const override {
     auto record = storage::find_request(db_, tracking_id);
@@ -51,20 +48,61 @@ class storage_world final : public world_view {
 
   std::optional<service_request> find_duplicate(std::string_view category, const location& where,
                                                 time_point now) const override {
-    const auto key = where.key.empty() ? location_key(where.text) : where.key;
-    if (key.empty()) {
-      return std::nullopt;
+    const auto window = duplicate_window(category);
+    if (window <= std::chrono::days::zero()) {
+      return std::nullopt;  // the city wants every report of this category on its own
     }
     static const auto open = open_status_names();
-    auto record =
-        storage::find_open_duplicate(db_, category, key, open, to_iso8601(now - duplicate_window));
-    return record ? std::optional(to_domain(*record)) : std::nullopt;
+    const auto since = to_iso8601(now - window);
+    const auto key = where.key.empty() ? location_key(where.text) : where.key;
+    if (!key.empty()) {
+      if (auto record = storage::find_open_duplicate(db_, category, key, open, since)) {
+        return to_domain(*record);
+      }
+    }
+    const int radius_m = settings_.city.duplicate_radius_m;
+    if (where.lat && where.lon && radius_m > 0) {
+      if (auto record = storage::find_open_duplicate_near(db_, category, *where.lat, *where.lon,
+                                                          radius_m, open, since)) {
+        return to_domain(*record);
+      }
+    }
+    return std::nullopt;
   }
 
  private:
+  // The category's window from config; a category the config does not know gets the default.
+  std::chrono::days duplicate_window(std::string_view category) const {
+    for (const auto& c : settings_.categories) {
+      if (c.code == category) {
+        return c.duplicate_window;
+      }
+    }
+    return config::category{}.duplicate_window;
+  }
+
   SQLite::Database& db_;
   std::int64_t resident_id_;
+  const config::settings& settings_;
 };
+
+/// The dialog's settings for this city; `now` fixes the UTC offset of business hours.
+dialog_config city_dialog_config(const config::settings& settings, const reply_templates* templates,
+                                 time_point now) {
+  dialog_config config;
+  config.settings = &settings;
+  config.templates = templates;
+  config.program_name = settings.city.program_name;
+  config.contact = settings.city.contact;
+  config.draft_expiry = settings.city.draft_expiry;
+  config.handoff_timeout = settings.city.handoff_timeout;
+  const auto& hours = settings.city.business_hours;
+  config.hours.opens = hours.opens;
+  config.hours.closes = hours.closes;
+  config.hours.days = hours.days;
+  config.hours.utc_offset = utc_offset(settings.city.timezone, now);
+  return config;
+}
 
 void replace_all(std::string& text, std::string_view from, std::string_view to) {
   for (auto pos = text.find(from); pos != std::string::npos;
@@ -142,11 +180,8 @@ turn_result inbox::handle(SQLite::Database& db, const inbound_message& message,
       nlp::understand(message.text, *known.lexicon, understanding_context(state));
   result.intent = understood.intent;
 
-  dialog_config config;
-  config.settings = &settings_;
-  config.templates = known.templates.get();
-  config.hours.utc_offset = utc_offset(settings_.city.timezone, now);
-  const storage_world world(db, resident.id);
+  const dialog_config config = city_dialog_config(settings_, known.templates.get(), now);
+  const storage_world world(db, resident.id, settings_);
   auto outcome = step(state, message, understood, config, world, now);
 
   std::optional<std::int64_t> request_id;

@@ -2,6 +2,9 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include <algorithm>
+#include <cmath>
+#include <numbers>
 #include <string>
 
 #include "storage/database.hpp"
@@ -13,6 +16,8 @@ namespace civicline::storage {
 namespace {
 
 using detail::bind_text;
+
+constexpr double earth_radius_m = 6'371'008.8;  // the mean radius (IUGG)
 
 // Column list shared by every query that returns a request_record (see read_request).
 constexpr const char* request_columns =
@@ -186,6 +191,75 @@ std::optional<request_record> find_open_duplicate(SQLite::Database& db, std::str
   detail::bind_list(select, "status", open_statuses);
   bind_text(select, ":since", since);
   return first_request(select);
+}
+
+double distance_m(double lat1, double lon1, double lat2, double lon2) {
+  const double to_radians = std::numbers::pi / 180.0;
+  const double phi1 = lat1 * to_radians;
+  const double phi2 = lat2 * to_radians;
+  const double half_dphi = (lat2 - lat1) * to_radians / 2;
+  const double half_dlambda = (lon2 - lon1) * to_radians / 2;
+  const double h = std::sin(half_dphi) * std::sin(half_dphi) + std::cos(phi1) * std::cos(phi2) *
+                                                                   std::sin(half_dlambda) *
+                                                                   std::sin(half_dlambda);
+  return 2 * earth_radius_m * std::asin(std::min(1.0, std::sqrt(h)));
+}
+
+std::optional<request_record> find_open_duplicate_near(
+    SQLite::Database& db, std::string_view category, double lat, double lon, double radius_m,
+    const std::vector<std::string>& open_statuses, std::string_view since) {
+  const bool valid_point =
+      std::isfinite(lat) && std::isfinite(lon) && std::abs(lat) <= 90 && std::abs(lon) <= 180;
+  if (open_statuses.empty() || !(radius_m > 0) || !std::isfinite(radius_m) || !valid_point) {
+    return std::nullopt;
+  }
+  // The smallest lat/lon box holding every point within the radius (Matuschek's bounding
+  // coordinates), so the index narrows the candidates and haversine picks among them.
+  const double to_degrees = 180.0 / std::numbers::pi;
+  const double angle = radius_m / earth_radius_m;  // radians of arc
+  const double slack = 1e-9;                       // degrees; rounding must not drop an edge point
+  const double lat_min = lat - angle * to_degrees - slack;
+  const double lat_max = lat + angle * to_degrees + slack;
+  double lon_min = -180;
+  double lon_max = 180;
+  if (lat_min > -90 && lat_max < 90) {
+    const double dlon =
+        std::asin(std::min(1.0, std::sin(angle) / std::cos(lat / to_degrees))) * to_degrees;
+    // Near the antimeridian the box would wrap; every longitude is then a candidate.
+    if (lon - dlon > -180 && lon + dlon < 180) {
+      lon_min = lon - dlon - slack;
+      lon_max = lon + dlon + slack;
+    }
+  }
+  SQLite::Statement select(db,
+                           select_requests(("WHERE r.category = :category "
+                                            "AND r.lat BETWEEN :lat_min AND :lat_max "
+                                            "AND r.lon BETWEEN :lon_min AND :lon_max "
+                                            "AND r.status IN (" +
+                                            detail::placeholders("status", open_statuses.size()) +
+                                            ") AND r.created_at >= :since "
+                                            "ORDER BY r.created_at DESC, r.id DESC")
+                                               .c_str()));
+  bind_text(select, ":category", category);
+  select.bind(":lat_min", lat_min);
+  select.bind(":lat_max", lat_max);
+  select.bind(":lon_min", lon_min);
+  select.bind(":lon_max", lon_max);
+  detail::bind_list(select, "status", open_statuses);
+  bind_text(select, ":since", since);
+
+  std::optional<request_record> nearest;
+  double nearest_m = radius_m;
+  while (select.executeStep()) {
+    request_record candidate = read_request(select);
+    // Newest first, so only a strictly nearer candidate replaces the one found.
+    const double d = distance_m(lat, lon, *candidate.lat, *candidate.lon);
+    if (d < nearest_m || (!nearest && d <= radius_m)) {
+      nearest_m = d;
+      nearest = std::move(candidate);
+    }
+  }
+  return nearest;
 }
 
 void update_request_status(SQLite::Database& db, std::int64_t request_id, std::string_view status,

@@ -110,6 +110,15 @@ std::optional<request_record> find_open_duplicate(SQLite::Database& db, std::str
                                                   std::string_view location_key,
                                                   const std::vector<std::string>& open_statuses,
                                                   std::string_view since);
+/// The open request in `category` nearest to (`lat`, `lon`) and at most `radius_m` metres from it
+/// (great-circle distance), in one of `open_statuses`, created at or after `since`; of two
+/// equally near, the newer. Requests without coordinates never match. nullopt when
+/// `open_statuses` is empty, `radius_m` is not positive or the point is not a valid coordinate.
+std::optional<request_record> find_open_duplicate_near(
+    SQLite::Database& db, std::string_view category, double lat, double lon, double radius_m,
+    const std::vector<std::string>& open_statuses, std::string_view since);
+/// Great-circle (haversine) distance in metres between two points given in degrees.
+double distance_m(double lat1, double lon1, double lat2, double lon2);
 /// Sets status (and duplicate_of) and updated_at.
 /// Throws when the request does not exist.
 void update_request_status(SQLite::Database& db, std::int64_t request_id, std::string_view status,

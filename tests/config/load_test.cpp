@@ -4,8 +4,10 @@
 #include "config/load.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -182,6 +184,26 @@ TEST_CASE("the demo city config loads with 21 categories in English and Spanish"
   CHECK(water->questions[0].prompt.at("en") == "Is the water flooding the street?");
   REQUIRE(water->questions[0].values.size() == 2);
   CHECK(water->questions[0].values[0].first == "yes");
+
+  CHECK(s.city.program_name == "Demo City 311");
+  CHECK(s.city.contact == "Call 311 or visit democity.gov/311.");
+  CHECK(s.city.business_hours.opens == std::chrono::hours(8));
+  CHECK(s.city.business_hours.closes == std::chrono::hours(17));
+  CHECK(s.city.business_hours.days ==
+        std::array<bool, 7>{false, true, true, true, true, true, false});
+  CHECK(s.city.duplicate_radius_m == 30);
+  const auto window_of = [&](std::string_view code) -> std::int64_t {
+    for (const auto& c : s.categories) {
+      if (c.code == code) {
+        return c.duplicate_window.count();
+      }
+    }
+    return -1;
+  };
+  CHECK(window_of("pothole") == 14);
+  CHECK(window_of("noise") == 1);
+  CHECK(window_of("abandoned_vehicle") == 30);
+  CHECK(window_of("other") == 0);
 }
 
 TEST_CASE("a minimal config gets the documented defaults", "[config]") {
@@ -198,6 +220,105 @@ TEST_CASE("a minimal config gets the documented defaults", "[config]") {
   CHECK(s.categories[0].location_required);
   CHECK(s.categories[0].description.at("es").empty());
   CHECK(s.categories[1].sla_hours == 72);
+}
+
+TEST_CASE("conversation settings default to a 311 program open Monday to Friday 8 to 5",
+          "[config]") {
+  const settings s = parse(minimal());
+  CHECK(s.city.program_name == "Testville 311");
+  CHECK(s.city.contact.empty());
+  CHECK(s.city.business_hours.opens == std::chrono::minutes(8 * 60));
+  CHECK(s.city.business_hours.closes == std::chrono::minutes(17 * 60));
+  CHECK(s.city.business_hours.days ==
+        std::array<bool, 7>{false, true, true, true, true, true, false});
+  CHECK(s.city.draft_expiry == std::chrono::minutes(30));
+  CHECK(s.city.handoff_timeout == std::chrono::hours(72));
+  CHECK(s.city.duplicate_radius_m == 30);
+  CHECK(s.categories[0].duplicate_window == std::chrono::days(14));
+}
+
+TEST_CASE("conversation settings are read from city and categories", "[config]") {
+  json doc = minimal();
+  doc["city"]["program_name"] = "Testville Cares";
+  doc["city"]["contact"] = "Call 555-0100.";
+  doc["city"]["business_hours"] = {
+      {"opens", "07:30"}, {"closes", "24:00"}, {"days", {"sat", "sun", "wed"}}};
+  doc["city"]["draft_expiry_minutes"] = 1440;
+  doc["city"]["handoff_timeout_hours"] = 1;
+  doc["city"]["duplicate_radius_m"] = 0;
+  doc["categories"][0]["duplicate_window_days"] = 0;
+  doc["categories"][1]["duplicate_window_days"] = 365;
+  const settings s = parse(doc);
+  CHECK(s.city.program_name == "Testville Cares");
+  CHECK(s.city.contact == "Call 555-0100.");
+  CHECK(s.city.business_hours.opens == std::chrono::minutes(7 * 60 + 30));
+  CHECK(s.city.business_hours.closes == std::chrono::minutes(24 * 60));
+  CHECK(s.city.business_hours.days ==
+        std::array<bool, 7>{true, false, false, true, false, false, true});
+  CHECK(s.city.draft_expiry == std::chrono::minutes(1440));
+  CHECK(s.city.handoff_timeout == std::chrono::hours(1));
+  CHECK(s.city.duplicate_radius_m == 0);
+  CHECK(s.categories[0].duplicate_window == std::chrono::days(0));
+  CHECK(s.categories[1].duplicate_window == std::chrono::days(365));
+
+  // Only some business_hours keys: the others keep their defaults.
+  doc = minimal();
+  doc["city"]["business_hours"] = {{"closes", "18:00"}};
+  const settings partial = parse(doc);
+  CHECK(partial.city.business_hours.opens == std::chrono::hours(8));
+  CHECK(partial.city.business_hours.closes == std::chrono::hours(18));
+}
+
+TEST_CASE("bad conversation settings are reported at their paths", "[config][errors]") {
+  json doc = minimal();
+  doc["city"]["program_name"] = " ";
+  doc["city"]["contact"] = std::string(201, 'x');
+  doc["city"]["draft_expiry_minutes"] = 0;
+  doc["city"]["handoff_timeout_hours"] = 721;
+  doc["city"]["duplicate_radius_m"] = -1;
+  doc["categories"][0]["duplicate_window_days"] = 366;
+  doc["categories"][1]["duplicate_window_days"] = "14";
+  doc["city"]["business_hours"] = {
+      {"opens", "8:00"}, {"closes", "17:60"}, {"days", {"mon", "monday", "mon", 3}}};
+  auto problems = problems_of(doc);
+  CHECK_REPORTED(problems, "city.program_name", "must be 1 to 200 characters");
+  CHECK_REPORTED(problems, "city.contact", "must be at most 200 characters");
+  CHECK_REPORTED(problems, "city.draft_expiry_minutes", "must be a positive integer up to 1440");
+  CHECK_REPORTED(problems, "city.handoff_timeout_hours", "up to 720 (got 721)");
+  CHECK_REPORTED(problems, "city.duplicate_radius_m", "must be an integer from 0 to 1000 (got -1)");
+  CHECK_REPORTED(problems, "categories[0].duplicate_window_days",
+                 "must be an integer from 0 to 365 (got 366)");
+  CHECK_REPORTED(problems, "categories[1].duplicate_window_days", "must be an integer");
+  CHECK_REPORTED(problems, "city.business_hours.opens",
+                 "must be a 24-hour time HH:MM from 00:00 to 24:00");
+  CHECK_REPORTED(problems, "city.business_hours.opens", "(got \"8:00\")");
+  CHECK_REPORTED(problems, "city.business_hours.closes", "(got \"17:60\")");
+  CHECK_REPORTED(problems, "city.business_hours.days[1]",
+                 "unknown day \"monday\" (allowed: sun, mon, tue, wed, thu, fri, sat)");
+  CHECK_REPORTED(problems, "city.business_hours.days[2]", "listed twice");
+  CHECK_REPORTED(problems, "city.business_hours.days[3]", "must be a string");
+
+  doc = minimal();
+  doc["city"]["business_hours"] = {
+      {"opens", "17:00"}, {"closes", "08:00"}, {"days", json::array()}};
+  problems = problems_of(doc);
+  CHECK_REPORTED(problems, "city.business_hours.closes",
+                 "closes must be later than opens (got opens 17:00, closes 08:00)");
+  CHECK_REPORTED(problems, "city.business_hours.days", "must be a non-empty array of distinct day");
+
+  doc = minimal();
+  doc["city"]["business_hours"] = {{"opens", "18:00"}, {"hours", 8}};
+  problems = problems_of(doc);
+  CHECK_REPORTED(problems, "city.business_hours.opens", "closes must be later than opens");
+  CHECK_REPORTED(problems, "city.business_hours.hours",
+                 "unknown key (allowed: opens, closes, days)");
+
+  doc = minimal();
+  doc["city"]["business_hours"] = "9 to 5";
+  doc["city"]["duplicate_radius"] = 30;
+  problems = problems_of(doc);
+  CHECK_REPORTED(problems, "city.business_hours", "must be an object");
+  CHECK_REPORTED(problems, "city.duplicate_radius", "did you mean \"duplicate_radius_m\"?");
 }
 
 TEST_CASE("a config with only English texts is valid when only English is configured", "[config]") {
@@ -285,7 +406,7 @@ TEST_CASE("an unknown top-level key is reported with the allowed keys", "[config
   const auto problems = problems_of(doc);
   CHECK_REPORTED(problems, "serverr",
                  "unknown key (allowed: city, server, http, storage, log, categories, "
-                 "diagnostics); did you mean \"server\"?");
+                 "content, diagnostics); did you mean \"server\"?");
 }
 
 TEST_CASE("unknown keys are reported at every level", "[config][errors]") {

@@ -7,6 +7,8 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <functional>
+#include <stdexcept>
 
 #include "core/clock_text.hpp"
 #include "core/requests.hpp"
@@ -36,8 +38,10 @@ const time_point t0 = from_iso8601("2026-03-04T17:00:00.000Z").value();
 struct harness {
   storage::database db;
   inbox box;
-  explicit harness(const temp_database& temp)
-      : db(temp.options()), box(db, testing::demo_city().settings, [] {
+  /// `settings` must outlive the harness; the demo city's by default.
+  explicit harness(const temp_database& temp,
+                   const config::settings& settings = testing::demo_city().settings)
+      : db(temp.options()), box(db, settings, [] {
           const auto& city = testing::demo_city();
           return knowledge{city.lexicon, std::make_shared<const reply_templates>(city.templates)};
         }) {}
@@ -51,7 +55,36 @@ struct harness {
     message.external_id = std::move(external_id);
     return box.receive_and_wait(std::move(message));
   }
+
+  /// A web chat message, with the device's location when given. (Only the report carries it:
+  /// coordinates on "yes" would read as a new location during confirmation.)
+  turn_result say_from(const std::string& who, const std::string& text, std::optional<double> lat,
+                       std::optional<double> lon, time_point at) {
+    inbound_message message;
+    message.from = {channel::web_chat, who};
+    message.text = text;
+    message.lat = lat;
+    message.lon = lon;
+    message.received_at = at;
+    return box.receive_and_wait(std::move(message));
+  }
 };
+
+/// The demo city with one change, for tests of a setting.
+config::settings demo_settings_with(const std::function<void(config::settings&)>& change) {
+  config::settings settings = testing::demo_city().settings;
+  change(settings);
+  return settings;
+}
+
+config::category& category_of(config::settings& settings, std::string_view code) {
+  for (auto& c : settings.categories) {
+    if (c.code == code) {
+      return c;
+    }
+  }
+  throw std::logic_error("no category " + std::string(code));
+}
 
 std::vector<storage::outbox_event> events(storage::database& db) {
   return db.read([](SQLite::Database& c) { return storage::outbox_events_after(c, 0, 1000); });
@@ -149,6 +182,115 @@ TEST_CASE("a second report of the same problem follows the first instead", "[inb
     CHECK_FALSE(storage::find_request(c, "311-000002"));
     return 0;
   });
+}
+
+TEST_CASE("a category with a duplicate window of 0 never merges reports", "[inbox][duplicates]") {
+  temp_database temp;
+  const auto settings = demo_settings_with([](config::settings& s) {
+    category_of(s, "pothole").duplicate_window = std::chrono::days(0);
+  });
+  harness h(temp, settings);
+  h.say("+15550004444", "pothole at 55 N Center St, deep one");
+  REQUIRE(h.say("+15550004444", "yes", t0 + 1min).created_tracking_id == "311-000001");
+  h.say("+15550005555", "there's a pothole at 55 north center street, big and deep", t0 + 1h);
+  CHECK(h.say("+15550005555", "yes", t0 + 1h + 1min).created_tracking_id == "311-000002");
+}
+
+TEST_CASE("a report outside the category's duplicate window is a new request",
+          "[inbox][duplicates]") {
+  temp_database temp;
+  harness h(temp);  // noise: 1 day in the demo city
+  h.say("+15550004444", "loud music at 12 W Main St every night, very loud");
+  const auto first = h.say("+15550004444", "yes", t0 + 1min);
+  REQUIRE(first.created_tracking_id == "311-000001");
+  h.say("+15550005555", "loud music at 12 W Main St again, all night long", t0 + 26h);
+  const auto later = h.say("+15550005555", "yes", t0 + 26h + 1min);
+  CHECK(later.created_tracking_id == "311-000002");
+}
+
+TEST_CASE("a report with coordinates within the radius follows the open request there",
+          "[inbox][duplicates]") {
+  temp_database temp;
+  harness h(temp);  // 30 m in the demo city
+  constexpr double lat = 33.4152;
+  constexpr double lon = -111.8315;
+  constexpr double metre = 1.0 / 111'195;  // of latitude
+  h.say_from("web-a", "pothole right here, very deep", lat, lon, t0);
+  REQUIRE(h.say_from("web-a", "yes", {}, {}, t0 + 1min).created_tracking_id == "311-000001");
+
+  h.say_from("web-b", "big pothole here, deep one", lat + 12 * metre, lon, t0 + 1h);
+  const auto near = h.say_from("web-b", "yes", {}, {}, t0 + 1h + 1min);
+  CHECK_FALSE(near.created_tracking_id);
+  REQUIRE_FALSE(near.replies.empty());
+  CHECK(near.replies[0].find("311-000001") != std::string::npos);
+
+  h.say_from("web-c", "pothole here too, a deep one", lat + 100 * metre, lon, t0 + 2h);
+  const auto far = h.say_from("web-c", "yes", {}, {}, t0 + 2h + 1min);
+  CHECK(far.created_tracking_id == "311-000002");  // 100 m away: another pothole
+
+  h.db.read([](SQLite::Database& c) {
+    CHECK(storage::followers_of(c, 1).size() == 2);
+    return 0;
+  });
+}
+
+TEST_CASE("a duplicate radius of 0 matches coordinates only by the exact place",
+          "[inbox][duplicates]") {
+  temp_database temp;
+  const auto settings =
+      demo_settings_with([](config::settings& s) { s.city.duplicate_radius_m = 0; });
+  harness h(temp, settings);
+  constexpr double lat = 33.4152;
+  constexpr double lon = -111.8315;
+  h.say_from("web-a", "pothole right here, very deep", lat, lon, t0);
+  REQUIRE(h.say_from("web-a", "yes", {}, {}, t0 + 1min).created_tracking_id);
+  h.say_from("web-b", "big pothole here, deep one", lat + 0.0001, lon, t0 + 1h);
+  CHECK(h.say_from("web-b", "yes", {}, {}, t0 + 1h + 1min).created_tracking_id == "311-000002");
+}
+
+TEST_CASE("HELP replies with the program name and contact from config", "[inbox][config]") {
+  temp_database temp;
+  {
+    harness h(temp);
+    const auto help = h.say("+15550009999", "HELP");
+    REQUIRE(help.replies.size() == 1);
+    CHECK(help.replies[0].find("Demo City 311") != std::string::npos);
+    CHECK(help.replies[0].find("Call 311 or visit democity.gov/311.") != std::string::npos);
+  }
+  const auto settings = demo_settings_with([](config::settings& s) {
+    s.city.program_name = "Demo Cares";
+    s.city.contact = "Call 555-0100.";
+  });
+  harness h(temp, settings);
+  const auto help = h.say("+15550009999", "INFO", t0 + 1min);
+  REQUIRE(help.replies.size() == 1);
+  CHECK(help.replies[0].find("Demo Cares") != std::string::npos);
+  CHECK(help.replies[0].find("Call 555-0100.") != std::string::npos);
+}
+
+TEST_CASE("handoff replies follow the configured business hours", "[inbox][config]") {
+  temp_database temp;
+  // t0 is a Wednesday, 10:00 in Phoenix: open by default, closed when staff work Saturdays only.
+  const auto settings = demo_settings_with([](config::settings& s) {
+    s.city.business_hours.days = {false, false, false, false, false, false, true};
+  });
+  harness h(temp, settings);
+  const auto reply = h.say("+15550001212", "I want to talk to a person");
+  REQUIRE_FALSE(reply.replies.empty());
+  INFO(reply.replies.back());
+  CHECK(reply.replies.back().find("Saturday") != std::string::npos);
+}
+
+TEST_CASE("a draft expires after the configured minutes", "[inbox][config]") {
+  temp_database temp;
+  const auto settings = demo_settings_with(
+      [](config::settings& s) { s.city.draft_expiry = std::chrono::minutes(5); });
+  harness h(temp, settings);
+  h.say("+15550001313", "i want to report a broken streetlight");
+  const auto later = h.say("+15550001313", "hello", t0 + 6min);
+  REQUIRE_FALSE(later.replies.empty());
+  INFO(later.replies.front());
+  CHECK(later.replies.front().find("5 minutes") != std::string::npos);
 }
 
 TEST_CASE("a status change is recorded and every follower is told, in their language",

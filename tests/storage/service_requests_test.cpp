@@ -72,6 +72,19 @@ struct fixture {
     return stored;
   }
 
+  /// Gives a stored request coordinates (insert_request takes them too; this keeps the
+  /// shorthand above short).
+  void place(std::int64_t request_id, double lat, double lon) {
+    db.write([&](SQLite::Database& c) {
+      SQLite::Statement update(c,
+                               "UPDATE service_requests SET lat = :lat, lon = :lon WHERE id = :id");
+      update.bind(":lat", lat);
+      update.bind(":lon", lon);
+      update.bind(":id", request_id);
+      update.exec();
+    });
+  }
+
   void follow(std::int64_t request_id, std::int64_t resident_id,
               const std::string& role = "follower", const std::string& at = t0) {
     db.write(
@@ -376,6 +389,99 @@ TEST_CASE("find_open_duplicate matches category, location key, open status and t
   CHECK_FALSE(find("pothole", "55 n center st", t0, {}));
   CHECK_FALSE(find("sidewalk", "55 n center st", t0, open_statuses));
   CHECK_FALSE(find("pothole", "56 n center st", t0, open_statuses));
+}
+
+TEST_CASE("distance_m is the great-circle distance in metres") {
+  CHECK(storage::distance_m(33.4152, -111.8315, 33.4152, -111.8315) == 0.0);
+  CHECK(storage::distance_m(0, 0, 1, 0) == Approx(111'195).margin(1));
+  CHECK(storage::distance_m(0, 179.9999, 0, -179.9999) == Approx(22.24).margin(0.01));
+}
+
+TEST_CASE("find_open_duplicate_near finds the nearest open request of the category in range") {
+  fixture f;
+  // Metres to degrees around Mesa, AZ (33.4152 N): 1 m north ~ 1/111195 degree.
+  constexpr double lat = 33.4152;
+  constexpr double lon = -111.8315;
+  constexpr double north_m = 1.0 / 111'195;
+  constexpr double east_m = 1.0 / 92'819;
+  const auto at = [&](const std::string& category, double dlat_m, double dlon_m,
+                      const std::string& created_at, const std::string& status = "new") {
+    storage::request_record r = f.request(category, "gps", created_at, status);
+    f.place(r.id, lat + dlat_m * north_m, lon + dlon_m * east_m);
+    return r;
+  };
+  const auto ten_north = at("pothole", 10, 0, t1);
+  const auto east = at("pothole", 0, 25, t2);
+  at("pothole", 40, 0, t2);                                    // outside 30 m
+  const auto graffiti = at("graffiti", 5, 0, t2);              // other category
+  const auto resolved = at("pothole", -5, 0, t2, "resolved");  // closed
+  const auto old_one = at("pothole", 3, 0, t0);                // before the window
+  f.request("pothole", "55 n center st", t3);                  // no coordinates
+
+  const auto find = [&](const std::string& category, double dlat_m, double radius_m,
+                        const std::string& since,
+                        const std::vector<std::string>& statuses = open_statuses) {
+    return f.read([&](SQLite::Database& c) {
+      return storage::find_open_duplicate_near(c, category, lat + dlat_m * north_m, lon, radius_m,
+                                               statuses, since);
+    });
+  };
+  const auto found = find("pothole", 0, 30, t1);
+  REQUIRE(found);
+  CHECK(found->id == ten_north.id);  // 10 m beats 25 m; the closed one at 5 m does not count
+  CHECK(found->lat.has_value());
+
+  // From 40 m south everything is 45 m or more away; a wider radius takes the nearest.
+  CHECK_FALSE(find("pothole", -40, 30, t1));
+  CHECK(find("pothole", -40, 60, t1)->id == east.id);
+  CHECK_FALSE(find("pothole", 0, 9, t1));  // only the closed one is that close
+
+  CHECK_FALSE(find("sidewalk", 0, 30, t0));
+  CHECK(find("graffiti", 0, 30, t0)->id == graffiti.id);
+  CHECK(find("pothole", 0, 30, t0, {"resolved"})->id == resolved.id);
+  CHECK(find("pothole", 0, 30, t0)->id == old_one.id);  // inside a window that reaches back
+  CHECK(find("pothole", 0, 30, t2)->id == east.id);     // the 10 m one is too old now
+
+  CHECK_FALSE(find("pothole", 0, 0, t0));
+  CHECK_FALSE(find("pothole", 0, 30, t0, {}));
+  CHECK_FALSE(f.read([&](SQLite::Database& c) {
+    return storage::find_open_duplicate_near(c, "pothole", 91, lon, 30, open_statuses, t0);
+  }));
+}
+
+TEST_CASE("find_open_duplicate_near works across the antimeridian and the pole") {
+  fixture f;
+  const auto place = [&](double lat, double lon) {
+    storage::request_record r = f.request("pothole", "gps", t1);
+    f.place(r.id, lat, lon);
+    return r;
+  };
+  const auto east_of_line = place(0, -179.9999);
+  const auto near_pole = place(89.99995, 10);
+  const auto near = [&](double lat, double lon) {
+    return f.read([&](SQLite::Database& c) {
+      return storage::find_open_duplicate_near(c, "pothole", lat, lon, 30, open_statuses, t0);
+    });
+  };
+  CHECK(near(0, 179.9999)->id == east_of_line.id);  // 22 m apart, on both sides of 180
+  CHECK(near(89.99995, -170)->id == near_pole.id);  // about 11 m apart, across the pole
+}
+
+TEST_CASE("the near-duplicate lookup uses its index") {
+  fixture f;
+  const auto plan = f.read([](SQLite::Database& c) {
+    SQLite::Statement explain(
+        c,
+        "EXPLAIN QUERY PLAN SELECT id FROM service_requests WHERE category = 'pothole' "
+        "AND lat BETWEEN 1 AND 2 AND lon BETWEEN 1 AND 2");
+    std::string text;
+    while (explain.executeStep()) {
+      text += explain.getColumn(3).getString() + "\n";
+    }
+    return text;
+  });
+  INFO(plan);
+  CHECK(plan.find("service_requests_near_lookup") != std::string::npos);
 }
 
 TEST_CASE("update_request_status sets status, duplicate_of and updated_at") {
