@@ -50,7 +50,9 @@ async function main() {
   const civicline = arg('civicline', '');
   const messages = parseCsv(fs.readFileSync(data, 'utf8'));
 
-  const manager = new NlpManager({ languages: ['en', 'es'], forceNER: false, nlu: { log: false } });
+  const manager = new NlpManager({
+    languages: ['en', 'es'], forceNER: false, autoSave: false, nlu: { log: false },
+  });
   let examples = 0;
   for (const file of ['en.json', 'es.json']) {
     const pack = JSON.parse(fs.readFileSync(path.join(rules, file), 'utf8'));
