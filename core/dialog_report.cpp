@@ -380,7 +380,9 @@ void handle_confirming(turn& t) {
     return ask_category(t, "ask_category");
   }
   bool changed = false;
-  if (auto where = t.place()) {
+  // A web chat may attach the device's position to every message; only a different place
+  // is a correction, or "yes" with coordinates could never confirm.
+  if (auto where = t.place(); where && (!d.location || where->key != d.location->key)) {
     d.location = *where;
     changed = true;
   }

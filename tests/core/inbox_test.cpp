@@ -56,8 +56,7 @@ struct harness {
     return box.receive_and_wait(std::move(message));
   }
 
-  /// A web chat message, with the device's location when given. (Only the report carries it:
-  /// coordinates on "yes" would read as a new location during confirmation.)
+  /// A web chat message, with the device's location when given.
   turn_result say_from(const std::string& who, const std::string& text, std::optional<double> lat,
                        std::optional<double> lon, time_point at) {
     inbound_message message;
@@ -364,6 +363,21 @@ TEST_CASE("refused status changes say why and change nothing", "[lifecycle]") {
   CHECK(attempt("311-000001", request_status::resolved).updated);
   CHECK(attempt("311-000001", request_status::closed).updated);
   CHECK_FALSE(attempt("311-000001", request_status::in_progress).refusal.empty());
+}
+
+}  // namespace civicline::core
+
+namespace civicline::core {
+
+TEST_CASE("a web chat that sends the device position with every message can still confirm",
+          "[inbox]") {
+  temp_database temp;
+  harness h(temp);
+  const auto report =
+      h.say_from("session:a", "pothole here, deep and wide", 33.4152, -111.8315, t0);
+  REQUIRE_FALSE(report.replies.empty());
+  const auto confirmed = h.say_from("session:a", "yes", 33.4152, -111.8315, t0 + 1min);
+  CHECK(confirmed.created_tracking_id);
 }
 
 }  // namespace civicline::core
