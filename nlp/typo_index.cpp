@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdlib>
 
 namespace civicline::nlp {
@@ -81,6 +82,8 @@ void typo_index::add(std::string_view word, std::uint32_t value) {
 }
 
 void typo_index::finish() {
+  static std::atomic<std::uint64_t> next_serial{0};
+  serial_ = ++next_serial;
   std::sort(deletes_.begin(), deletes_.end());
   deletes_.erase(std::unique(deletes_.begin(), deletes_.end()), deletes_.end());
   deletes_.shrink_to_fit();

@@ -24,6 +24,9 @@ class typo_index {
   void finish();
   /// The nearest word within `max_distance` (optimal string alignment: a swap counts once).
   std::optional<hit> nearest(std::string_view word, int max_distance) const;
+  /// Unique to this index's finish() within the process (never 0 once finished): lets
+  /// per-thread caches of lookups tell lexicons apart, even one reloaded at the same address.
+  std::uint64_t serial() const { return serial_; }
   /// Bytes held, for the lexicon's memory budget.
   std::size_t memory_bytes() const;
 
@@ -36,6 +39,7 @@ class typo_index {
   std::vector<std::pair<std::uint64_t, std::uint32_t>> deletes_;  ///< hash of a deletion -> word
   /// deletes_ index of the first entry per top 16 hash bits: a lookup is one short scan.
   std::vector<std::uint32_t> directory_;
+  std::uint64_t serial_ = 0;
 };
 
 /// Optimal string alignment distance between two byte strings, giving up above `limit`.

@@ -1,6 +1,7 @@
 #include "nlp/understand.hpp"
 
 #include <algorithm>
+#include <array>
 #include <numeric>
 
 #include "nlp/address.hpp"
@@ -123,8 +124,20 @@ std::vector<word_token> words_for(const language_pack& p, const token_stream& ts
   std::vector<word_token> out;
   out.reserve(ts.tokens.size() + 4);
   std::string scratch;
-  constexpr std::size_t max_memo = 64;
-  std::vector<std::pair<std::string_view, std::uint32_t>> memo;
+  // Unknown words cost a stem and a typo lookup, and messages repeat them (within a long
+  // message and across a thread's messages). The result depends only on the pack and the
+  // word, so each thread remembers it per pack; a reloaded lexicon has a new serial.
+  struct resolved_words {
+    std::uint64_t serial = 0;
+    string_map<std::uint32_t> words;
+  };
+  constexpr std::size_t max_resolved = 8192;
+  thread_local std::array<resolved_words, 2> resolved;
+  resolved_words& memo = resolved[static_cast<std::size_t>(p.lang) & 1];
+  if (memo.serial != p.typos.serial()) {
+    memo.words.clear();
+    memo.serial = p.typos.serial();
+  }
   auto masked = [&](const token& t) {
     for (const auto& [b, e] : scan.masked) {
       if (t.begin < e && b < t.end)
@@ -147,14 +160,13 @@ std::vector<word_token> words_for(const language_pack& p, const token_stream& ts
     w.skip = t.kind == token_kind::word && (w.roles & role::skip) != 0;
     if (t.kind == token_kind::word && (w.roles & role::vocabulary) == 0) {
       // Unknown words cost a stem and a typo lookup; long messages repeat them.
-      auto hit =
-          std::find_if(memo.begin(), memo.end(), [&](const auto& m) { return m.first == norm; });
-      if (hit != memo.end()) {
+      if (auto hit = memo.words.find(norm); hit != memo.words.end()) {
         w.word = hit->second;
       } else {
         w.word = resolve_word(p, norm, t.kind, w.roles, scratch);
-        if (memo.size() < max_memo)
-          memo.emplace_back(norm, w.word);
+        if (memo.words.size() >= max_resolved)
+          memo.words.clear();
+        memo.words.emplace(norm, w.word);
       }
     } else if (t.kind != token_kind::punct) {
       w.word = resolve_word(p, norm, t.kind, w.roles, scratch);
