@@ -153,7 +153,7 @@ turn_result inbox::handle(SQLite::Database& db, const inbound_message& message,
                           const knowledge& known) const {
   const auto now = message.received_at == time_point{} ? now_() : message.received_at;
   const auto now_text = to_iso8601(now);
-  const std::string_view default_language =
+  const std::string default_language =
       settings_.city.languages.empty() ? "en" : settings_.city.languages.front();
   const auto channel_name = to_string(message.from.channel);
   auto resident = storage::find_or_create_resident(db, channel_name, message.from.address,
