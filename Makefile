@@ -11,10 +11,10 @@ export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_f
 # Paths relative to the checkout, so a fresh clone (CI) reuses what another clone compiled.
 export CCACHE_BASEDIR := $(CURDIR)
 
-.PHONY: run test deps build migrate node-deps test-asan asan bench format clean
+.PHONY: run test deps configure build server migrate node-deps test-asan asan bench format clean
 
 ## Installs what is missing, builds Release, creates the database and serves the demo city.
-run: deps build migrate
+run: deps server migrate
 	exec $(BIN) serve --config $(CONFIG)
 
 ## Installs what is missing, builds Release, then runs every test (unit, integration, browser).
@@ -24,11 +24,18 @@ test: deps build node-deps
 deps:
 	@scripts/install-deps
 
-build:
+configure:
 	@test -f build/release/build.ninja || cmake --preset release
+
+## Everything: the binary and the test programs.
+build: configure
 	cmake --build --preset release
 
-migrate: build
+## Only the civicline binary (what `make run` needs).
+server: configure
+	cmake --build --preset release --target civicline
+
+migrate: server
 	$(BIN) migrate --config $(CONFIG)
 
 node-deps: $(NODE_STAMP)
