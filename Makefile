@@ -35,7 +35,9 @@ build: configure
 server: configure
 	cmake --build --preset release --target civicline
 
+# The demo config keeps its database in var/ (storage.database is "../var/civicline.db").
 migrate: server
+	@mkdir -p var
 	$(BIN) migrate --config $(CONFIG)
 
 node-deps: $(NODE_STAMP)
