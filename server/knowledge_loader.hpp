@@ -19,6 +19,11 @@ class knowledge_error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// Reads and compiles the rule packs in `dir` for tracking ids of the form `city` sets.
+/// Throws knowledge_error.
+std::shared_ptr<const nlp::lexicon> load_lexicon(const std::filesystem::path& dir,
+                                                 const config::city_settings& city);
+
 /// Reads and compiles the rule packs and templates for `settings`. Throws knowledge_error.
 core::knowledge load_knowledge(const config::settings& settings);
 

@@ -12,11 +12,11 @@
 #include <vector>
 
 #include "config/load.hpp"
-#include "config/rule_packs.hpp"
 #include "nlp/evaluate.hpp"
 #include "nlp/understand.hpp"
 #include "server/commands/common_options.hpp"
 #include "server/exit_codes.hpp"
+#include "server/knowledge_loader.hpp"
 
 namespace civicline::server {
 namespace {
@@ -41,34 +41,26 @@ void add_rule_options(CLI::App& command, nlp_options& options) {
                      "Folder of rule packs (default: nlp/ next to --config, else config/nlp)");
 }
 
-// Loads the config (for the tracking id form) when it exists, then the rule packs.
+// Loads the config (for the tracking id form and content.rule_packs) when it exists, then the
+// rule packs: --rules, else the config's, else config/nlp.
 std::shared_ptr<const nlp::lexicon> load_lexicon(const nlp_options& options) {
-  nlp::lexicon_options lex_options;
-  const std::filesystem::path config_file = options.common.config_file;
+  config::city_settings city;
+  std::filesystem::path dir = options.rules_dir;
   std::error_code ec;
-  if (std::filesystem::exists(config_file, ec)) {
+  if (std::filesystem::exists(options.common.config_file, ec)) {
     auto settings = load_settings_or_report(options.common);
     if (!settings)
       return nullptr;
-    lex_options.tracking_id_prefix = settings->city.tracking_id_prefix;
-    lex_options.tracking_id_digits = settings->city.tracking_id_digits;
+    city = settings->city;
+    if (dir.empty())
+      dir = settings->content.rule_packs;
   }
-  std::filesystem::path dir = options.rules_dir;
-  if (dir.empty()) {
-    dir = config::rule_pack_dir_for(config_file);
-    if (!std::filesystem::is_directory(dir, ec))
-      dir = "config/nlp";
-  }
+  if (dir.empty())
+    dir = "config/nlp";
   try {
-    std::vector<nlp::rule_pack_source> sources;
-    for (auto& file : config::read_rule_pack_files(dir)) {
-      sources.push_back({file.path.string(), std::move(file.text)});
-    }
-    return nlp::lexicon::compile(sources, lex_options);
-  } catch (const config::config_error& e) {
-    std::cerr << "civicline: the rule packs cannot be read:\n" << e.what() << "\n";
-  } catch (const nlp::lexicon_error& e) {
-    std::cerr << "civicline: the rule pack is invalid: " << e.what() << "\n";
+    return civicline::server::load_lexicon(dir, city);
+  } catch (const knowledge_error& e) {
+    std::cerr << "civicline: the rule packs cannot be used: " << e.what() << "\n";
   }
   return nullptr;
 }

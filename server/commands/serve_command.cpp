@@ -35,6 +35,9 @@ void print_banner(const config::settings& s, const std::string& base_url) {
             << "  health           " << base_url << "/healthz\n"
             << "  readiness        " << base_url << "/readyz\n"
             << "  metrics          " << base_url << "/metrics\n"
+            << "  chat API (POST)  " << base_url << "/chat/api/messages\n"
+            << "Try it: build/release/server/civicline chat --config " << s.source_file.string()
+            << "\n"
             << "Stop with Ctrl-C.\n";
 }
 
