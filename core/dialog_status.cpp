@@ -78,10 +78,35 @@ std::vector<service_request> open_followed(const turn& t) {
 
 }  // namespace
 
+namespace {
+
+/// "what about 123?": in a status question, a bare number short enough to be a tracking
+/// number is one, written without its prefix and leading zeros.
+/// A lone number is a menu choice, not an id, so the number must stand in a sentence.
+std::optional<std::string> bare_tracking_number(const turn& t) {
+  if (t.words.size() < 2) {
+    return std::nullopt;
+  }
+  const auto& city = t.config.settings->city;
+  for (const auto& word : t.words) {
+    const bool digits_only = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+      return c >= '0' && c <= '9';
+    });
+    if (digits_only && word.size() <= static_cast<std::size_t>(city.tracking_id_digits)) {
+      return city.tracking_id_prefix +
+             std::string(static_cast<std::size_t>(city.tracking_id_digits) - word.size(), '0') +
+             word;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 void handle_status(turn& t) {
   t.state.stage = dialog_stage::idle;
   t.state.expecting = nlp::expectation::none;
-  if (const auto id = t.tracking_id()) {
+  if (const auto id = t.tracking_id() ? t.tracking_id() : bare_tracking_number(t)) {
     if (const auto r = t.world.find_request(*id))
       return show(t, *r);
     return t.say("status_not_found", {{"tracking_id", *id}});
