@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <ctime>
 #include <memory>
+#include <string>
 
 namespace civicline::core {
 
@@ -55,8 +56,16 @@ std::optional<std::chrono::system_clock::time_point> from_iso8601(std::string_vi
 }
 
 std::chrono::minutes utc_offset(std::string_view zone, std::chrono::system_clock::time_point when) {
-  std::unique_ptr<icu::TimeZone> tz(icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(
-      icu::StringPiece(zone.data(), static_cast<int32_t>(zone.size())))));
+  // Building an ICU zone reads its rules from ICU's data; the inbox asks for the city's zone
+  // on every message, so keep the last one per thread.
+  thread_local std::string cached_name;
+  thread_local std::unique_ptr<icu::TimeZone> cached_zone;
+  if (!cached_zone || cached_name != zone) {
+    cached_zone.reset(icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(
+        icu::StringPiece(zone.data(), static_cast<int32_t>(zone.size())))));
+    cached_name = std::string(zone);
+  }
+  const auto& tz = cached_zone;
   if (!tz || *tz == icu::TimeZone::getUnknown()) {
     return std::chrono::minutes(0);
   }
