@@ -163,6 +163,27 @@ void apply_environment(const environment& env, settings& out, problem_list& prob
       problems.add(override_path("CIVICLINE_PUBLIC_BASE_URL", "server.public_base_url"), error);
     }
   }
+  // Provider secrets belong in the environment (or a secret store), not in a file in git.
+  const std::pair<const char*, std::string*> twilio_overrides[] = {
+      {"CIVICLINE_TWILIO_ACCOUNT_SID", &out.sms.twilio.account_sid},
+      {"CIVICLINE_TWILIO_AUTH_TOKEN", &out.sms.twilio.auth_token},
+      {"CIVICLINE_TWILIO_FROM", &out.sms.twilio.from},
+  };
+  for (const auto& [variable, target] : twilio_overrides) {
+    if (auto value = env(variable)) {
+      *target = std::move(*value);
+    }
+  }
+  if (const auto url = env("CIVICLINE_TWILIO_API_BASE_URL")) {
+    std::string normalized = detail::normalize_base_url(*url);
+    if (std::string error = detail::check_base_url(normalized);
+        error.empty() || normalized.empty()) {
+      out.sms.twilio.api_base_url = std::move(normalized);
+    } else {
+      problems.add(override_path("CIVICLINE_TWILIO_API_BASE_URL", "sms.twilio.api_base_url"),
+                   error);
+    }
+  }
   if (const auto level = env("CIVICLINE_LOG_LEVEL")) {
     const auto& levels = detail::log_levels();
     if (std::find(levels.begin(), levels.end(), *level) != levels.end()) {
@@ -232,6 +253,9 @@ settings parse_settings(std::string_view json_text, const std::filesystem::path&
   }
   out.content.rule_packs = resolve_database(out.content.rule_packs, source);
   out.content.templates = resolve_database(out.content.templates, source);
+  if (!out.sms.ca_file.empty()) {
+    out.sms.ca_file = resolve_database(out.sms.ca_file, source);
+  }
   apply_environment(env, out, problems);
   if (out.server.public_base_url.empty()) {
     out.server.public_base_url = default_base_url(out.server);

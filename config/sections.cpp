@@ -561,7 +561,7 @@ settings read_settings(const json& root, const read_options& options, problem_li
   settings out;
   const object_reader in(
       root, "", problems,
-      {"city", "server", "http", "storage", "log", "categories", "content", "diagnostics"});
+      {"city", "server", "http", "storage", "log", "categories", "content", "sms", "diagnostics"});
   if (!in.valid()) {
     return out;
   }
@@ -591,6 +591,9 @@ settings read_settings(const json& root, const read_options& options, problem_li
   read_categories(in.find("categories"), languages, out.categories, problems);
   if (const json* content = in.find("content")) {
     read_content(*content, out.content, problems);
+  }
+  if (const json* sms = in.find("sms")) {
+    read_sms(*sms, out.sms, problems);
   }
   if (const json* diagnostics = in.find("diagnostics")) {
     read_diagnostics(*diagnostics, out.diagnostics, problems);

@@ -19,4 +19,7 @@ struct read_options {
 /// an absent server.public_base_url is left empty.
 settings read_settings(const json& root, const read_options& options, problem_list& problems);
 
+/// The "sms" section (sms_section.cpp).
+void read_sms(const json& value, sms_settings& sms, problem_list& problems);
+
 }  // namespace civicline::config::detail

@@ -95,6 +95,41 @@ struct content_settings {
   std::filesystem::path templates = "templates";  ///< config/templates/*.json
 };
 
+/// Twilio: inbound webhooks are verified with `auth_token` (always); outbound messages go
+/// through its REST API. Secrets are best given by environment (CIVICLINE_TWILIO_*).
+struct twilio_settings {
+  std::string account_sid;            ///< "AC..."
+  std::string auth_token;             ///< signs webhooks and authenticates the REST API
+  std::string from;                   ///< the city's number, E.164
+  std::string messaging_service_sid;  ///< sends from this service instead of `from` when set
+  std::string api_base_url = "https://api.twilio.com";  ///< "" keeps notifications queued
+};
+
+/// Vonage (Nexmo): inbound webhooks arrive unsigned unless `signature_secret` is set; replies
+/// leave through its SMS API.
+struct vonage_settings {
+  std::string api_key;
+  std::string api_secret;
+  std::string from;  ///< the city's number or sender id
+  std::string api_base_url = "https://rest.nexmo.com";
+  std::string signature_secret;  ///< when set, inbound webhooks must carry a valid `sig`
+};
+
+struct sms_settings {
+  twilio_settings twilio;
+  vonage_settings vonage;
+  /// Who sends notifications to SMS residents: "twilio" or "vonage". Replies to a Vonage
+  /// webhook always go back through Vonage.
+  std::string outbound_provider = "twilio";
+  int max_messages_per_minute = 10;  ///< per sender, to protect the city's bill; 0 = no limit
+  std::chrono::seconds retry_initial{30};  ///< first wait after a provider failure, then doubled
+  std::chrono::seconds retry_max{3600};    ///< the longest wait between two attempts
+  int max_attempts = 12;                   ///< then the notification is marked failed
+  std::chrono::milliseconds poll_interval{1000};  ///< how often queued messages are looked for
+  /// An extra trusted CA (PEM) for provider APIs, e.g. a company proxy; the system's are kept.
+  std::filesystem::path ca_file;
+};
+
 /// Switches for operators and tests; all off in production configs.
 struct diagnostics_settings {
   bool write_probe = false;  ///< enables POST /_diag/write-probe (durability tests)
@@ -109,6 +144,7 @@ struct settings {
   log_settings log;
   std::vector<category> categories;
   content_settings content;
+  sms_settings sms;
   diagnostics_settings diagnostics;
 };
 

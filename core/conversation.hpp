@@ -61,6 +61,9 @@ struct inbound_message {
   std::optional<double> lon;
   std::string external_id;  ///< the channel's message id (Twilio MessageSid), for idempotency
   time_point received_at{};
+  /// Empty: the channel answers in its response (TwiML, chat JSON). Otherwise the replies are
+  /// queued as notifications sent through this provider ("vonage" answers through its API).
+  std::string reply_via{};
 };
 
 }  // namespace civicline::core

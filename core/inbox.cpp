@@ -8,6 +8,7 @@
 #include "core/location.hpp"
 #include "core/requests.hpp"
 #include "nlp/understand.hpp"
+#include "storage/deliveries.hpp"
 #include "storage/service_requests.hpp"
 
 namespace civicline::core {
@@ -164,7 +165,22 @@ turn_result inbox::handle(SQLite::Database& db, const inbound_message& message,
   const auto message_id = storage::insert_message(
       db, {0, resident.id, "in", message.text, message.external_id, std::nullopt, now_text});
   if (!message_id) {
-    result.repeated_delivery = true;  // a provider retry: it was handled the first time
+    // A provider retry (its first delivery timed out on its side): it was handled the first
+    // time, and the resident must get the same answer, not a second turn.
+    result.repeated_delivery = true;
+    if (const auto first = storage::find_inbound_message(db, resident.id, message.external_id)) {
+      result.replies = storage::replies_to(db, *first);
+    }
+    return result;
+  }
+  if (over_rate_limit(db, resident.id, message.from.channel, now, known, result)) {
+    for (const auto& reply : result.replies) {
+      store_reply(db, resident.id, reply, std::nullopt, *message_id, message.reply_via, now_text);
+    }
+    result.queued_replies = message.reply_via.empty() ? 0 : result.replies.size();
+    if (!message.reply_via.empty()) {
+      result.replies.clear();
+    }
     return result;
   }
 
@@ -237,11 +253,59 @@ turn_result inbox::handle(SQLite::Database& db, const inbound_message& message,
       if (result.created_tracking_id) {
         replace_all(reply, "{tracking_id}", *result.created_tracking_id);
       }
-      storage::insert_message(db, {0, resident.id, "out", reply, "", request_id, now_text});
-      result.replies.push_back(std::move(reply));
+      store_reply(db, resident.id, reply, request_id, *message_id, message.reply_via, now_text);
+      if (message.reply_via.empty()) {
+        result.replies.push_back(std::move(reply));
+      } else {
+        ++result.queued_replies;
+      }
     }
   }
   return result;
+}
+
+bool inbox::over_rate_limit(SQLite::Database& db, std::int64_t resident_id, channel from,
+                            time_point now, const knowledge& known, turn_result& result) const {
+  const int limit = from == channel::sms ? settings_.sms.max_messages_per_minute : 0;
+  if (limit <= 0) {
+    return false;
+  }
+  const auto sent = storage::count_inbound_since(
+      db, resident_id, to_iso8601(now - std::chrono::minutes(1) + std::chrono::milliseconds(1)));
+  if (sent <= limit) {
+    return false;
+  }
+  result.rate_limited = true;
+  // One polite answer when the limit is first passed; silence after that, so a runaway
+  // sender (or a loop between two bots) cannot run up the city's SMS bill.
+  if (sent == limit + 1) {
+    const auto resident = storage::find_resident(db, resident_id);
+    if (resident && !resident->opted_out_at) {
+      const auto lang = nlp::language_from_string(resident->language).value_or(nlp::language::en);
+      result.replies.push_back(known.templates->render(lang, "rate_limited"));
+    }
+  }
+  return true;
+}
+
+void inbox::store_reply(SQLite::Database& db, std::int64_t resident_id, const std::string& reply,
+                        std::optional<std::int64_t> request_id, std::int64_t in_reply_to,
+                        const std::string& reply_via, const std::string& now_text) const {
+  if (reply_via.empty()) {
+    storage::insert_message(db,
+                            {0, resident_id, "out", reply, "", request_id, now_text, in_reply_to});
+    return;
+  }
+  // Sent later by the provider's client, which also stores it in the conversation then.
+  storage::notification_record queued;
+  queued.resident_id = resident_id;
+  queued.request_id = request_id;
+  queued.body = reply;
+  queued.status = "pending";
+  queued.created_at = now_text;
+  queued.next_attempt_at = now_text;
+  queued.via = reply_via;
+  storage::insert_notification(db, queued);
 }
 
 }  // namespace civicline::core

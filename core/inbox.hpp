@@ -27,7 +27,12 @@ struct knowledge {
 /// What a channel needs to answer one message.
 struct turn_result {
   std::vector<std::string> replies;  ///< to send now, in order; none when opted out
-  bool repeated_delivery = false;    ///< the channel sent this message id before; nothing redone
+  /// The channel sent this message id before: nothing was redone, and `replies` are the ones
+  /// given the first time.
+  bool repeated_delivery = false;
+  /// The sender is over the per-minute limit: the message is stored, the dialog not run.
+  bool rate_limited = false;
+  std::size_t queued_replies = 0;  ///< replies queued as notifications (message.reply_via)
   std::optional<std::string> created_tracking_id;
   std::int64_t resident_id = 0;
   nlp::intent intent = nlp::intent::unknown;  ///< for logs (never the text)
@@ -53,6 +58,14 @@ class inbox {
  private:
   turn_result handle(SQLite::Database& db, const inbound_message& message,
                      const knowledge& known) const;
+  /// True when the sender passed the channel's per-minute limit; `result` then holds the
+  /// one polite "please wait" (only for the first message over it).
+  bool over_rate_limit(SQLite::Database& db, std::int64_t resident_id, channel from, time_point now,
+                       const knowledge& known, turn_result& result) const;
+  /// Keeps a reply in the conversation, or queues it for `reply_via` when set.
+  void store_reply(SQLite::Database& db, std::int64_t resident_id, const std::string& reply,
+                   std::optional<std::int64_t> request_id, std::int64_t in_reply_to,
+                   const std::string& reply_via, const std::string& now_text) const;
 
   storage::database& db_;
   const config::settings& settings_;

@@ -137,7 +137,8 @@ const std::vector<std::string_view>& reply_templates::required_keys() {
                                                   "status_duplicate",
                                                   "status_rejected",
                                                   "status_reopened",
-                                                  "status_update"};
+                                                  "status_update",
+                                                  "rate_limited"};
   return keys;
 }
 

@@ -68,9 +68,9 @@ std::int64_t insert_notification(SQLite::Database& db, const notification_record
   SQLite::Statement insert(
       db,
       "INSERT INTO notifications (resident_id, request_id, body, status, attempts, created_at, "
-      "next_attempt_at) SELECT p.id, :request_id, :body, "
+      "next_attempt_at, via) SELECT p.id, :request_id, :body, "
       "CASE WHEN p.opted_out_at IS NULL THEN :status ELSE 'suppressed' END, :attempts, "
-      ":created_at, :next_attempt_at FROM residents p WHERE p.id = :resident_id");
+      ":created_at, :next_attempt_at, :via FROM residents p WHERE p.id = :resident_id");
   insert.bind(":resident_id", notification.resident_id);
   detail::bind_optional_int64(insert, ":request_id", notification.request_id);
   bind_text(insert, ":body", notification.body);
@@ -78,6 +78,7 @@ std::int64_t insert_notification(SQLite::Database& db, const notification_record
   insert.bind(":attempts", notification.attempts);
   bind_text(insert, ":created_at", notification.created_at);
   bind_text(insert, ":next_attempt_at", notification.next_attempt_at);
+  bind_text(insert, ":via", notification.via);
   // No row selected means no such resident: the same failure a foreign key would report.
   detail::require_one_change(insert.exec(), "resident", notification.resident_id);
   return db.getLastInsertRowid();
@@ -88,7 +89,8 @@ std::vector<notification_record> due_notifications(SQLite::Database& db, std::st
   SQLite::Statement select(
       db,
       "SELECT n.id, n.resident_id, n.request_id, n.body, n.status, n.attempts, n.created_at, "
-      "n.next_attempt_at, p.channel, p.address FROM notifications n "
+      "n.next_attempt_at, p.channel, p.address, n.via, n.provider_message_id, "
+      "n.delivery_status, n.last_error FROM notifications n "
       "JOIN residents p ON p.id = n.resident_id "
       "WHERE n.status = 'pending' AND n.next_attempt_at <= :now AND p.channel = :channel "
       "AND p.opted_out_at IS NULL ORDER BY n.next_attempt_at, n.id LIMIT :limit");
@@ -102,7 +104,9 @@ std::vector<notification_record> due_notifications(SQLite::Database& db, std::st
         detail::optional_int64(select.getColumn(2)), select.getColumn(3).getString(),
         select.getColumn(4).getString(), select.getColumn(5).getInt(),
         select.getColumn(6).getString(), select.getColumn(7).getString(),
-        select.getColumn(8).getString(), select.getColumn(9).getString()});
+        select.getColumn(8).getString(), select.getColumn(9).getString(),
+        select.getColumn(10).getString(), detail::optional_text(select.getColumn(11)),
+        detail::optional_text(select.getColumn(12)), select.getColumn(13).getString()});
   }
   return due;
 }

@@ -146,8 +146,9 @@ void save_conversation(SQLite::Database& db, std::int64_t resident_id, std::stri
 std::optional<std::int64_t> insert_message(SQLite::Database& db, const message_record& message) {
   SQLite::Statement insert(
       db,
-      "INSERT INTO messages (resident_id, direction, body, external_id, request_id, created_at) "
-      "VALUES (:resident_id, :direction, :body, :external_id, :request_id, :created_at) "
+      "INSERT INTO messages (resident_id, direction, body, external_id, request_id, created_at, "
+      "in_reply_to) VALUES (:resident_id, :direction, :body, :external_id, :request_id, "
+      ":created_at, :in_reply_to) "
       "ON CONFLICT (resident_id, direction, external_id) WHERE external_id <> '' DO NOTHING");
   insert.bind(":resident_id", message.resident_id);
   bind_text(insert, ":direction", message.direction);
@@ -155,6 +156,7 @@ std::optional<std::int64_t> insert_message(SQLite::Database& db, const message_r
   bind_text(insert, ":external_id", message.external_id);
   detail::bind_optional_int64(insert, ":request_id", message.request_id);
   bind_text(insert, ":created_at", message.created_at);
+  detail::bind_optional_int64(insert, ":in_reply_to", message.in_reply_to);
   if (insert.exec() == 0) {
     return std::nullopt;  // a provider retry of a message stored before
   }
@@ -166,7 +168,7 @@ std::vector<message_record> conversation_messages(SQLite::Database& db, std::int
   // The newest `limit`, then turned around so the caller reads them in order.
   SQLite::Statement select(db,
                            "SELECT id, resident_id, direction, body, external_id, request_id, "
-                           "created_at FROM messages WHERE resident_id = :resident_id "
+                           "created_at, in_reply_to FROM messages WHERE resident_id = :resident_id "
                            "ORDER BY created_at DESC, id DESC LIMIT :limit");
   select.bind(":resident_id", resident_id);
   detail::bind_limit(select, ":limit", limit);
@@ -176,7 +178,7 @@ std::vector<message_record> conversation_messages(SQLite::Database& db, std::int
         message_record{select.getColumn(0).getInt64(), select.getColumn(1).getInt64(),
                        select.getColumn(2).getString(), select.getColumn(3).getString(),
                        select.getColumn(4).getString(), detail::optional_int64(select.getColumn(5)),
-                       select.getColumn(6).getString()});
+                       select.getColumn(6).getString(), detail::optional_int64(select.getColumn(7))});
   }
   std::reverse(messages.begin(), messages.end());
   return messages;

@@ -64,6 +64,7 @@ struct message_record {
   std::string external_id;  ///< provider message id; "" when none
   std::optional<std::int64_t> request_id;
   std::string created_at;
+  std::optional<std::int64_t> in_reply_to{};  ///< the inbound message an "out" one answers
 };
 /// Stores a message and returns its id; nullopt (and nothing stored) when a message with the
 /// same resident, direction and non-empty external_id was stored before (a provider retry).
@@ -196,6 +197,10 @@ struct notification_record {
   std::string next_attempt_at;
   std::string channel;  ///< the resident's; filled by due_notifications, ignored on insert
   std::string address;  ///< the resident's (PII); filled by due_notifications, ignored on insert
+  std::string via{};    ///< provider to send through; "" = the configured one
+  std::optional<std::string> provider_message_id{};
+  std::optional<std::string> delivery_status{};  ///< the provider's last word on delivery
+  std::string last_error{};
 };
 /// Queues a message to a resident (in the caller's transaction); delivered by the channel.
 /// Stored as "suppressed" whatever its status when the resident has opted out.

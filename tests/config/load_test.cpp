@@ -406,7 +406,52 @@ TEST_CASE("an unknown top-level key is reported with the allowed keys", "[config
   const auto problems = problems_of(doc);
   CHECK_REPORTED(problems, "serverr",
                  "unknown key (allowed: city, server, http, storage, log, categories, "
-                 "content, diagnostics); did you mean \"server\"?");
+                 "content, sms, diagnostics); did you mean \"server\"?");
+}
+
+TEST_CASE("sms settings are read, with Twilio secrets from the environment", "[config][sms]") {
+  json doc = minimal();
+  doc["sms"] = json::parse(R"({
+    "twilio": {"account_sid": "ACfile", "auth_token": "file-token", "from": "+15550000311",
+               "api_base_url": "https://api.twilio.com/"},
+    "vonage": {"api_key": "k", "api_secret": "s", "from": "DemoCity"},
+    "outbound_provider": "vonage", "max_messages_per_minute": 5,
+    "retry_initial_seconds": 10, "retry_max_seconds": 600, "max_attempts": 4,
+    "poll_interval_ms": 200, "ca_file": "certs/proxy.pem"})");
+  settings s = parse(doc);
+  CHECK(s.sms.twilio.account_sid == "ACfile");
+  CHECK(s.sms.twilio.api_base_url == "https://api.twilio.com");
+  CHECK(s.sms.vonage.from == "DemoCity");
+  CHECK(s.sms.outbound_provider == "vonage");
+  CHECK(s.sms.max_messages_per_minute == 5);
+  CHECK(s.sms.retry_initial == std::chrono::seconds(10));
+  CHECK(s.sms.retry_max == std::chrono::seconds(600));
+  CHECK(s.sms.max_attempts == 4);
+  CHECK(s.sms.poll_interval == std::chrono::milliseconds(200));
+  CHECK(s.sms.ca_file == "/etc/civicline/certs/proxy.pem");
+
+  s = parse(doc, fixed_environment({{"CIVICLINE_TWILIO_AUTH_TOKEN", "env-token"},
+                                    {"CIVICLINE_TWILIO_ACCOUNT_SID", "ACenv"},
+                                    {"CIVICLINE_TWILIO_FROM", "+15550000999"},
+                                    {"CIVICLINE_TWILIO_API_BASE_URL", "http://127.0.0.1:9/"}}));
+  CHECK(s.sms.twilio.auth_token == "env-token");
+  CHECK(s.sms.twilio.account_sid == "ACenv");
+  CHECK(s.sms.twilio.from == "+15550000999");
+  CHECK(s.sms.twilio.api_base_url == "http://127.0.0.1:9");
+}
+
+TEST_CASE("bad sms settings are reported at their paths", "[config][sms][errors]") {
+  json doc = minimal();
+  doc["sms"] = json::parse(R"({
+    "twilio": {"api_base_url": "ftp://x", "auth_tokn": "x"},
+    "outbound_provider": "carrier-pigeon", "max_messages_per_minute": -1,
+    "retry_initial_seconds": 600, "retry_max_seconds": 60})");
+  const auto problems = problems_of(doc);
+  CHECK_REPORTED(problems, "sms.twilio.api_base_url");
+  CHECK_REPORTED(problems, "sms.twilio.auth_tokn", "did you mean \"auth_token\"?");
+  CHECK_REPORTED(problems, "sms.outbound_provider", "twilio, vonage");
+  CHECK_REPORTED(problems, "sms.max_messages_per_minute");
+  CHECK_REPORTED(problems, "sms.retry_max_seconds", "at least retry_initial_seconds");
 }
 
 TEST_CASE("unknown keys are reported at every level", "[config][errors]") {

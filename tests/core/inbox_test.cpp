@@ -4,6 +4,7 @@
 
 #include "core/inbox.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -162,8 +163,59 @@ TEST_CASE("a provider retry of the same message is not handled twice", "[inbox]"
   REQUIRE(created.created_tracking_id);
   const auto retry = h.say("+15550003333", "yes", t0 + 2min, "SM2");
   CHECK(retry.repeated_delivery);
-  CHECK(retry.replies.empty());
+  CHECK(retry.replies == created.replies);  // the same answer, not a second turn
   CHECK(count_events(h.db, "request.created") == 1);
+}
+
+TEST_CASE("a sender over the per-minute limit is told once to wait, then not answered", "[inbox]") {
+  temp_database temp;
+  const auto settings =
+      demo_settings_with([](config::settings& s) { s.sms.max_messages_per_minute = 3; });
+  harness h(temp, settings);
+  for (int i = 0; i < 3; ++i) {
+    const auto turn = h.say("+15550009999", "hello", t0 + std::chrono::seconds(i));
+    CHECK_FALSE(turn.rate_limited);
+    CHECK(turn.replies.size() == 1);
+  }
+  const auto fourth = h.say("+15550009999", "hello?", t0 + 4s);
+  CHECK(fourth.rate_limited);
+  REQUIRE(fourth.replies.size() == 1);
+  CHECK(fourth.replies[0].find("wait a minute") != std::string::npos);
+  const auto fifth = h.say("+15550009999", "pothole on main st", t0 + 5s);
+  CHECK(fifth.rate_limited);
+  CHECK(fifth.replies.empty());
+  CHECK(count_events(h.db, "request.created") == 0);
+  // Every message is kept for staff even when not answered.
+  const auto stored = h.db.read([&](SQLite::Database& db) {
+    auto resident = storage::find_resident_by_address(db, "sms", "+15550009999");
+    return storage::conversation_messages(db, resident->id, 100);
+  });
+  CHECK(std::count_if(stored.begin(), stored.end(),
+                      [](const auto& m) { return m.direction == "in"; }) == 5);
+  // A minute later the sender is answered again; another sender never was limited.
+  CHECK_FALSE(h.say("+15550009999", "hello", t0 + 70s).rate_limited);
+  CHECK_FALSE(h.say("+15550008888", "hello", t0 + 5s).rate_limited);
+}
+
+TEST_CASE("replies for a provider that answers through its API are queued, not returned",
+          "[inbox]") {
+  temp_database temp;
+  harness h(temp);
+  inbound_message message;
+  message.from = {channel::sms, "+15550007777"};
+  message.text = "hi";
+  message.received_at = t0;
+  message.external_id = "vonage-1";
+  message.reply_via = "vonage";
+  const auto turn = h.box.receive_and_wait(message);
+  CHECK(turn.replies.empty());
+  CHECK(turn.queued_replies == 1);
+  const auto due = h.db.read([&](SQLite::Database& db) {
+    return storage::due_notifications(db, "sms", to_iso8601(t0), 10);
+  });
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].via == "vonage");
+  CHECK(due[0].address == "+15550007777");
 }
 
 TEST_CASE("a second report of the same problem follows the first instead", "[inbox]") {
