@@ -107,8 +107,9 @@ void find_tracking_ids(const lexicon& lex, std::span<word_token> t, std::vector<
         }
       }
       // "reporte 311-4512": the prefix form after the cue is handled at the prefix.
-      const bool prefix_follows = (t[j].norm == core && number_at(j + 1, 1)) ||
-                                  (punct_at(j + 1) && number_at(j + 2, 1) && t[j].norm == core);
+      // j may be past the last token when the cue ends the message ("check my ticket").
+      const bool prefix_follows = j < t.size() && t[j].norm == core &&
+                                  (number_at(j + 1, 1) || (punct_at(j + 1) && number_at(j + 2, 1)));
       if (!prefix_follows && number_at(j, min_typed_digits) && emit(j, j + 1, t[j].norm)) {
         if (j > i + 1 && t[j - 1].norm == "#") {
           // keep "#4512" inside the span when the hash is glued to the number

@@ -65,3 +65,10 @@ TEST_CASE("the tracking id form comes from the city config") {
   CHECK(ids[0].value == "SR-00004512");
   CHECK(ids_in("sr00004512", *lex).size() == 1);
 }
+
+TEST_CASE("a tracking cue at the end of a message finds no id") {
+  // The cue's lookahead once read past the last token (ASan: heap-buffer-overflow).
+  CHECK(ids_in("any news on my ticket", test::demo_lexicon()).empty());
+  CHECK(ids_in("what about case #", test::demo_lexicon()).empty());
+  CHECK(ids_in("reporte numero", test::demo_lexicon()).empty());
+}
