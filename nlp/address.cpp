@@ -1,6 +1,7 @@
 #include "nlp/address.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace civicline::nlp {
 namespace {
@@ -24,7 +25,7 @@ struct street_match {
 class finder {
  public:
   finder(const address_input& in, std::span<word_token> t, std::vector<entity>& out)
-      : in_(in), r_(in.pack.address), t_(t), out_(out) {}
+      : in_(in), r_(in.pack.address), t_(t), out_(out), corner_memo_(t.size() + 1, unknown) {}
 
   void run() {
     for (std::size_t i = 0; i < t_.size();) {
@@ -48,6 +49,9 @@ class finder {
   std::span<word_token> t_;
   std::vector<entity>& out_;
   bool lenient_names_ = false;  ///< keywords may be names: "corner of main and center"
+  // corner_before(i) by i: asked several times per token, and it reads only the words.
+  static constexpr std::int8_t unknown = -1;
+  mutable std::vector<std::int8_t> corner_memo_;
 
   bool ok(std::size_t i) const { return i < t_.size() && !t_[i].taken; }
   std::string_view norm(std::size_t i) const { return ok(i) ? t_[i].norm : std::string_view(); }
@@ -146,6 +150,13 @@ class finder {
   }
 
   bool corner_before(std::size_t i) const {
+    std::int8_t& memo = corner_memo_[i];
+    if (memo == unknown)
+      memo = corner_cue_ends_at(i) ? 1 : 0;
+    return memo == 1;
+  }
+
+  bool corner_cue_ends_at(std::size_t i) const {
     for (const auto& cue : r_.corner_cues) {
       if (cue.size() > i)
         continue;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <numeric>
+#include <span>
+#include <vector>
 
 #include "nlp/address.hpp"
 #include "nlp/scan.hpp"
@@ -34,8 +36,13 @@ tier tier_of(intent i) {
 
 constexpr float social_damping = 0.3f;  // social evidence left once an actionable intent wins
 
+// Each token's role bits in each language's pack (0 for a word the pack does not know):
+// the language guess and the word lookup both need them.
+using token_roles = std::array<std::vector<std::uint32_t>, 2>;
+
 const language_pack& detect_language(const lexicon& lex, std::string_view text,
-                                     const token_stream& ts, const context& ctx) {
+                                     const token_stream& ts, const context& ctx,
+                                     token_roles& roles) {
   const language_pack* best = &lex.default_pack();
   float best_score = -1;
   bool tie = false;
@@ -43,13 +50,14 @@ const language_pack& detect_language(const lexicon& lex, std::string_view text,
     const language_pack* p = lex.pack(lang);
     if (p == nullptr)
       continue;
+    std::vector<std::uint32_t>& bits = roles[static_cast<std::size_t>(lang)];
+    bits.resize(ts.tokens.size());
     float score = 0;
-    for (const token& t : ts.tokens) {
-      const std::string_view s = ts.norm(t);
-      auto it = p->roles.find(s);
-      if (it != p->roles.end() && (it->second & (role::marker | role::vocabulary)) != 0) {
+    for (std::size_t i = 0; i < ts.tokens.size(); ++i) {
+      auto it = p->roles.find(ts.norm(ts.tokens[i]));
+      bits[i] = it == p->roles.end() ? 0 : it->second;
+      if ((bits[i] & (role::marker | role::vocabulary)) != 0)
         score += 1.0f;
-      }
     }
     for (const std::string& letter : p->marker_letters) {  // "ñ", "¿": only one language has them
       if (text.find(letter) != std::string_view::npos)
@@ -72,11 +80,6 @@ const language_pack& detect_language(const lexicon& lex, std::string_view text,
       return *hinted;
   }
   return *best;
-}
-
-bool has_role(const language_pack& p, std::string_view s, std::uint32_t bit) {
-  auto it = p.roles.find(s);
-  return it != p.roles.end() && (it->second & bit) != 0;
 }
 
 // "5th", "22nd", "1ra", "3er": a number with an ordinal ending (English and Spanish).
@@ -120,6 +123,7 @@ std::uint32_t resolve_word(const language_pack& p, std::string_view s, token_kin
 }
 
 std::vector<word_token> words_for(const language_pack& p, const token_stream& ts,
+                                  std::span<const std::uint32_t> token_roles,
                                   const scan_result& scan) {
   std::vector<word_token> out;
   out.reserve(ts.tokens.size() + 4);
@@ -145,7 +149,7 @@ std::vector<word_token> words_for(const language_pack& p, const token_stream& ts
     }
     return false;
   };
-  auto push = [&](const token& t, std::string_view norm) {
+  auto push = [&](const token& t, std::string_view norm, std::uint32_t roles) {
     word_token w;
     w.begin = t.begin;
     w.end = t.end;
@@ -153,8 +157,7 @@ std::vector<word_token> words_for(const language_pack& p, const token_stream& ts
     w.kind = t.kind;
     w.capitalized = t.capitalized;
     w.taken = masked(t);
-    if (auto it = p.roles.find(norm); it != p.roles.end())
-      w.roles = it->second;
+    w.roles = roles;
     if (t.kind == token_kind::word && looks_ordinal(norm))
       w.roles |= role::ordinal_word;  // "5th", "1ra": computed once, asked often
     w.skip = t.kind == token_kind::word && (w.roles & role::skip) != 0;
@@ -174,16 +177,19 @@ std::vector<word_token> words_for(const language_pack& p, const token_stream& ts
     w.keyword = w.word != no_word && !p.terms_by_first_word[w.word].empty();
     out.push_back(w);
   };
-  for (const token& t : ts.tokens) {
+  for (std::size_t i = 0; i < ts.tokens.size(); ++i) {
+    const token& t = ts.tokens[i];
     const std::string_view norm = ts.norm(t);
-    if (t.kind == token_kind::word && has_role(p, norm, role::vocabulary)) {
+    if (t.kind == token_kind::word && (token_roles[i] & role::vocabulary) != 0) {
       if (auto rw = p.rewrites.find(norm); rw != p.rewrites.end()) {
-        for (const std::string& w : rw->second)
-          push(t, w);
+        for (const std::string& w : rw->second) {
+          auto it = p.roles.find(w);
+          push(t, w, it == p.roles.end() ? 0 : it->second);
+        }
         continue;
       }
     }
-    push(t, norm);
+    push(t, norm, token_roles[i]);
   }
   return out;
 }
@@ -201,11 +207,13 @@ understanding understand(std::string_view text, const lexicon& lex, const contex
   if (text.size() > max_text_bytes)
     text = text.substr(0, max_text_bytes);
   const scan_result scan = scan_shaped_entities(text);
-  const language_pack& pack = detect_language(lex, text, ts, ctx);
+  token_roles roles;
+  const language_pack& pack = detect_language(lex, text, ts, ctx, roles);
   const scoring_rules& sc = pack.scoring;
   u.lang = pack.lang;
 
-  std::vector<word_token> words = words_for(pack, ts, scan);
+  std::vector<word_token> words =
+      words_for(pack, ts, roles[static_cast<std::size_t>(pack.lang)], scan);
   const bool expecting_location = ctx.expecting == expectation::location;
   find_addresses({text, pack, !ts.all_caps, expecting_location}, words, u.entities);
   find_tracking_ids(lex, words, u.entities);
