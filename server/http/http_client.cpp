@@ -23,6 +23,8 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/scheme.hpp>
+#include <cctype>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -400,14 +402,12 @@ asio::awaitable<client_result> fetch(client_request request, client_options opti
   }
   auto endpoints = std::get<std::vector<tcp::endpoint>>(std::move(resolved));
   if (!options.allow_private_addresses) {
-    const auto refused = std::ranges::remove_if(
-        endpoints, [](const tcp::endpoint& e) { return is_non_public(e.address()); });
-    if (refused.begin() == endpoints.begin()) {
+    const auto first = endpoints.front().address().to_string();
+    std::erase_if(endpoints, [](const tcp::endpoint& e) { return is_non_public(e.address()); });
+    if (endpoints.empty()) {
       co_return fail("refusing to connect to " + to.where + ": " + to.host +
-                     " resolves only to private or otherwise non-public addresses (" +
-                     endpoints.front().address().to_string() + ")");
+                     " resolves only to private or otherwise non-public addresses (" + first + ")");
     }
-    endpoints.erase(refused.begin(), refused.end());
   }
 
   beast::tcp_stream connection(co_await asio::this_coro::executor);
@@ -445,7 +445,8 @@ asio::awaitable<client_result> fetch(client_request request, client_options opti
   beast::get_lowest_layer(stream).expires_at(connect_deadline);
   if (auto [ec] = co_await stream.async_handshake(ssl::stream_base::client, use_tuple); ec) {
     if (ec == beast::error::timeout) {
-      co_return fail("TLS handshake with " + to.where + " timed out");
+      co_return fail("TLS handshake with " + to.where + " timed out after " +
+                     ms(connect_limits ? options.connect_timeout : options.total_timeout));
     }
     co_return fail(handshake_failure(stream.native_handle(), ec, to));
   }
