@@ -74,6 +74,43 @@ std::string tracking_id_of(std::string_view prefix, int digits, std::int64_t id)
   return std::string(prefix) + number;
 }
 
+/// The sort expression of an order. A missing due time sorts last in both directions.
+const char* order_expression(request_order order) {
+  switch (order) {
+    case request_order::created_asc:
+    case request_order::created_desc:
+      return "r.created_at";
+    case request_order::updated_asc:
+    case request_order::updated_desc:
+      return "r.updated_at";
+    case request_order::due_asc:
+      return "COALESCE(r.due_at, '~')";  // '~' sorts after every ISO 8601 time
+    case request_order::due_desc:
+      return "COALESCE(r.due_at, '')";
+    case request_order::id_desc:
+      break;
+  }
+  return nullptr;
+}
+
+bool descending(request_order order) {
+  return order == request_order::id_desc || order == request_order::created_desc ||
+         order == request_order::updated_desc || order == request_order::due_desc;
+}
+
+/// A LIKE pattern matching `text` anywhere, with '\' escaping LIKE's own wildcards.
+std::string contains_pattern(std::string_view text) {
+  std::string pattern = "%";
+  for (const char c : text) {
+    if (c == '%' || c == '_' || c == '\\') {
+      pattern += '\\';
+    }
+    pattern += c;
+  }
+  pattern += '%';
+  return pattern;
+}
+
 /// The WHERE clause of a request_filter, from fixed fragments; values are bound later.
 std::string where_of(const request_filter& filter) {
   std::string where = "WHERE 1 = 1";
@@ -89,19 +126,75 @@ std::string where_of(const request_filter& filter) {
   if (filter.before_id) {
     where += " AND r.id < :before_id";
   }
+  if (filter.channel) {
+    where += " AND r.channel = :channel";
+  }
+  if (filter.text) {
+    where +=
+        " AND (r.description LIKE :text ESCAPE '\\' OR r.location_text LIKE :text ESCAPE '\\')";
+  }
+  if (filter.created_after) {
+    where += " AND r.created_at >= :created_after";
+  }
+  if (filter.created_before) {
+    where += " AND r.created_at < :created_before";
+  }
+  if (filter.updated_after) {
+    where += " AND r.updated_at >= :updated_after";
+  }
+  if (filter.updated_before) {
+    where += " AND r.updated_at < :updated_before";
+  }
+  if (filter.after) {
+    const char* key = order_expression(filter.order);
+    const char* beyond = descending(filter.order) ? " < " : " > ";
+    if (key == nullptr) {
+      where += std::string(" AND r.id") + beyond + ":after_id";
+    } else {
+      where += std::string(" AND (") + key + beyond + ":after_key OR (" + key +
+               " = :after_key AND r.id" + beyond + ":after_id))";
+    }
+  }
   return where;
+}
+
+std::string order_by(request_order order) {
+  const char* direction = descending(order) ? " DESC" : " ASC";
+  const char* key = order_expression(order);
+  std::string clause = " ORDER BY ";
+  if (key != nullptr) {
+    clause += std::string(key) + direction + ", ";
+  }
+  return clause + "r.id" + direction;
+}
+
+void bind_optional(SQLite::Statement& statement, const char* name,
+                   const std::optional<std::string>& value) {
+  if (value) {
+    bind_text(statement, name, *value);
+  }
 }
 
 void bind_filter(SQLite::Statement& statement, const request_filter& filter) {
   detail::bind_list(statement, "status", filter.statuses);
-  if (filter.category) {
-    bind_text(statement, ":category", *filter.category);
-  }
-  if (filter.due_before) {
-    bind_text(statement, ":due_before", *filter.due_before);
-  }
+  bind_optional(statement, ":category", filter.category);
+  bind_optional(statement, ":due_before", filter.due_before);
   if (filter.before_id) {
     statement.bind(":before_id", *filter.before_id);
+  }
+  bind_optional(statement, ":channel", filter.channel);
+  if (filter.text) {
+    bind_text(statement, ":text", contains_pattern(*filter.text));
+  }
+  bind_optional(statement, ":created_after", filter.created_after);
+  bind_optional(statement, ":created_before", filter.created_before);
+  bind_optional(statement, ":updated_after", filter.updated_after);
+  bind_optional(statement, ":updated_before", filter.updated_before);
+  if (filter.after) {
+    if (order_expression(filter.order) != nullptr) {
+      bind_text(statement, ":after_key", filter.after->key);
+    }
+    statement.bind(":after_id", filter.after->id);
   }
 }
 
@@ -277,7 +370,7 @@ void update_request_status(SQLite::Database& db, std::int64_t request_id, std::s
 std::vector<request_record> list_requests(SQLite::Database& db, const request_filter& filter,
                                           std::size_t limit) {
   SQLite::Statement select(
-      db, select_requests((where_of(filter) + " ORDER BY r.id DESC LIMIT :limit").c_str()));
+      db, select_requests((where_of(filter) + order_by(filter.order) + " LIMIT :limit").c_str()));
   bind_filter(select, filter);
   detail::bind_limit(select, ":limit", limit);
   return all_requests(select);
@@ -288,6 +381,24 @@ std::int64_t count_requests(SQLite::Database& db, const request_filter& filter) 
   bind_filter(count, filter);
   count.executeStep();
   return count.getColumn(0).getInt64();
+}
+
+std::string order_key(const request_record& request, request_order order) {
+  switch (order) {
+    case request_order::created_asc:
+    case request_order::created_desc:
+      return request.created_at;
+    case request_order::updated_asc:
+    case request_order::updated_desc:
+      return request.updated_at;
+    case request_order::due_asc:
+      return request.due_at.empty() ? "~" : request.due_at;
+    case request_order::due_desc:
+      return request.due_at;
+    case request_order::id_desc:
+      break;
+  }
+  return "";
 }
 
 void add_follower(SQLite::Database& db, std::int64_t request_id, std::int64_t resident_id,

@@ -125,18 +125,48 @@ double distance_m(double lat1, double lon1, double lat2, double lon2);
 void update_request_status(SQLite::Database& db, std::int64_t request_id, std::string_view status,
                            std::optional<std::string_view> duplicate_of, std::string_view now);
 
+/// The order list_requests returns; ties (same time) are broken by id in the same direction.
+enum class request_order : std::uint8_t {
+  id_desc,  ///< newest row first (the default)
+  created_asc,
+  created_desc,
+  updated_asc,
+  updated_desc,
+  due_asc,   ///< soonest due first; requests without a due time last
+  due_desc,  ///< latest due first; requests without a due time last
+};
+
+/// Where a page ended: the last row's sort key (order_key) and id. list_requests continues
+/// strictly after it.
+struct request_cursor {
+  std::string key;
+  std::int64_t id = 0;
+};
+
 /// Which requests list_requests/count_requests return; empty/unset members match everything.
 struct request_filter {
   std::vector<std::string> statuses{};      ///< any of these
   std::optional<std::string> category{};    ///< exactly this service code
   std::optional<std::string> due_before{};  ///< overdue as of this time (due_at < it)
   std::optional<std::int64_t> before_id{};  ///< paging: only ids below this one
+  std::optional<std::string> channel{};     ///< exactly this channel ("sms", "web_chat", ...)
+  /// Appears in the description or the location text (case-insensitive for ASCII letters;
+  /// '%' and '_' match themselves).
+  std::optional<std::string> text{};
+  std::optional<std::string> created_after{};   ///< created_at >= it
+  std::optional<std::string> created_before{};  ///< created_at < it
+  std::optional<std::string> updated_after{};   ///< updated_at >= it
+  std::optional<std::string> updated_before{};  ///< updated_at < it
+  request_order order = request_order::id_desc;
+  std::optional<request_cursor> after{};  ///< paging: only rows after this one in `order`
 };
-/// Requests matching `filter`, newest (highest id) first, at most `limit`.
+/// Requests matching `filter` in `filter.order`, at most `limit`.
 std::vector<request_record> list_requests(SQLite::Database& db, const request_filter& filter,
                                           std::size_t limit);
-/// How many requests match `filter`.
+/// How many requests match `filter` (the paging members `before_id` and `after` included).
 std::int64_t count_requests(SQLite::Database& db, const request_filter& filter);
+/// The sort key of `request` in `order`, for a request_cursor ("" for id_desc).
+std::string order_key(const request_record& request, request_order order);
 
 struct follower_record {
   std::int64_t resident_id = 0;
