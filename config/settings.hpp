@@ -105,14 +105,14 @@ struct twilio_settings {
   std::string api_base_url = "https://api.twilio.com";  ///< "" keeps notifications queued
 };
 
-/// Vonage (Nexmo): inbound webhooks arrive unsigned unless `signature_secret` is set; replies
+/// Vonage (Nexmo): inbound webhooks arrive unsigned unless `webhook_secret` is set; replies
 /// leave through its SMS API.
 struct vonage_settings {
   std::string api_key;
   std::string api_secret;
   std::string from;  ///< the city's number or sender id
   std::string api_base_url = "https://rest.nexmo.com";
-  std::string signature_secret;  ///< when set, inbound webhooks must carry a valid `sig`
+  std::string webhook_secret;  ///< the `secret` query parameter of the webhook; "" = webhook off
 };
 
 struct sms_settings {

@@ -48,11 +48,16 @@ void read_twilio(const json& value, const std::string& path, twilio_settings& tw
 void read_vonage(const json& value, const std::string& path, vonage_settings& vonage,
                  problem_list& problems) {
   const object_reader in(value, path, problems,
-                         {"api_key", "api_secret", "from", "api_base_url", "signature_secret"});
+                         {"api_key", "api_secret", "from", "api_base_url", "webhook_secret"});
   in.read_string("api_key", vonage.api_key);
   in.read_string("api_secret", vonage.api_secret);
   in.read_string("from", vonage.from);
-  in.read_string("signature_secret", vonage.signature_secret);
+  if (in.read_string("webhook_secret", vonage.webhook_secret) &&
+      !vonage.webhook_secret.empty() && vonage.webhook_secret.size() < 16) {
+    problems.add(in.path_of("webhook_secret"),
+                 "must be at least 16 characters (it is all that keeps strangers from posting "
+                 "messages); generate one with `openssl rand -hex 16`");
+  }
   read_api_base_url(in, vonage.api_base_url);
 }
 

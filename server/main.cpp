@@ -8,7 +8,9 @@
 
 #include "server/commands/chat_command.hpp"
 #include "server/commands/nlp_commands.hpp"
+#include "server/commands/request_commands.hpp"
 #include "server/commands/serve_command.hpp"
+#include "server/commands/sms_commands.hpp"
 #include "server/exit_codes.hpp"
 
 #ifndef CIVICLINE_VERSION
@@ -28,6 +30,8 @@ int main(int argc, char** argv) {
   civicline::server::add_migrate_command(app, exit_status);
   civicline::server::add_nlp_commands(app, exit_status);
   civicline::server::add_chat_command(app, exit_status);
+  civicline::server::add_sms_commands(app, exit_status);
+  civicline::server::add_request_commands(app, exit_status);
   app.add_subcommand("version", "Print the version and exit")->callback([] {
     std::cout << "civicline " << CIVICLINE_VERSION << "\n";
   });

@@ -15,7 +15,9 @@
 #include "server/knowledge_loader.hpp"
 #include "server/logging.hpp"
 #include "server/routes/chat_routes.hpp"
+#include "server/routes/sms_routes.hpp"
 #include "server/routes/system_routes.hpp"
+#include "server/sms_dispatcher.hpp"
 
 namespace civicline::server {
 namespace {
@@ -90,14 +92,16 @@ int serve(const common_options& options) {
   static_files web;
   app_context app{settings, *db, metrics, web};
   core::inbox inbox(*db, settings, [&knowledge] { return knowledge->current(); });
-  router routes;
-  add_system_routes(routes, app);
-  add_chat_routes(routes, inbox, settings.server.public_base_url.starts_with("https://"));
-
   const int threads = settings.server.threads > 0
                           ? settings.server.threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   boost::asio::io_context io(threads);
+  sms_dispatcher sms_out(io.get_executor(), *db, settings, metrics);
+
+  router routes;
+  add_system_routes(routes, app);
+  add_chat_routes(routes, inbox, settings.server.public_base_url.starts_with("https://"));
+  add_sms_routes(routes, app, inbox, [&sms_out] { sms_out.wake(); });
   http_server server(io, http_limits_from(settings), routes, metrics);
   std::uint16_t port = 0;
   try {
@@ -115,6 +119,7 @@ int serve(const common_options& options) {
   log_event(log_level::info, "listening",
             {{"url", base_url}, {"threads", threads}, {"database", settings.storage.database}});
   print_banner(settings, base_url);
+  sms_out.start();
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_signal =
@@ -128,6 +133,7 @@ int serve(const common_options& options) {
           return;
         }
         log_event(log_level::info, "shutting_down", {{"signal", signal}});
+        sms_out.stop();
         server.shutdown(shutdown_grace, [&] {
           db->drain();  // every acknowledged write is committed before we exit
           io.stop();

@@ -48,6 +48,11 @@ void http_metrics::connection_refused() {
   ++refused_connections_;
 }
 
+void http_metrics::sms_attempt(std::string_view provider, std::string_view outcome) {
+  std::lock_guard lock(mutex_);
+  ++sms_attempts_[{std::string(provider), std::string(outcome)}];
+}
+
 void http_metrics::render(std::string& out) const {
   std::lock_guard lock(mutex_);
   out += "# HELP civicline_http_requests_total HTTP requests answered, by route and status.\n";
@@ -78,6 +83,12 @@ void http_metrics::render(std::string& out) const {
   out += "# HELP civicline_http_refused_connections_total Connections refused at max_connections.\n";
   out += "# TYPE civicline_http_refused_connections_total counter\n";
   out += fmt::format("civicline_http_refused_connections_total {}\n", refused_connections_);
+  out += "# HELP civicline_sms_send_attempts_total Outbound SMS attempts, by provider and outcome.\n";
+  out += "# TYPE civicline_sms_send_attempts_total counter\n";
+  for (const auto& [key, count] : sms_attempts_) {
+    out += fmt::format("civicline_sms_send_attempts_total{{provider=\"{}\",outcome=\"{}\"}} {}\n",
+                       prometheus_label(key.first), prometheus_label(key.second), count);
+  }
 }
 
 }  // namespace civicline::server

@@ -24,6 +24,9 @@ class http_metrics {
   void connection_closed();
   void connection_refused();
 
+  /// Counts one outbound SMS attempt by provider and outcome (sent, retry_later, ...).
+  void sms_attempt(std::string_view provider, std::string_view outcome);
+
   /// Appends the metric families to `out` in the Prometheus text format.
   void render(std::string& out) const;
 
@@ -40,6 +43,7 @@ class http_metrics {
   std::map<std::string, histogram> latency_by_route_;
   std::int64_t open_connections_ = 0;
   std::uint64_t refused_connections_ = 0;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> sms_attempts_;
 };
 
 /// Escapes a Prometheus label value (backslash, quote, newline).
