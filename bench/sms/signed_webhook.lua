@@ -1,0 +1,140 @@
+-- wrk script: residents texting civicline through Twilio's inbound webhook, each request
+-- signed exactly as Twilio signs it (X-Twilio-Signature = base64(HMAC-SHA1(auth token,
+-- URL + sorted params)); computed here, per request, in LuaJIT).
+--
+-- Every request has a new MessageSid (so none is a cheap "seen it" retry) and comes from one
+-- of SENDERS residents in turn (so none passes the per-sender rate limit at the rates this
+-- machine reaches); the texts walk each resident through a report: problem, place, "yes",
+-- a status question. Env: SIGN_URL (the URL Twilio would sign: public_base_url + path),
+-- AUTH_TOKEN, SENDERS (default 50000). done() prints one RESULT line like the references'.
+local bit = require("bit")
+local band, bor, bxor, bnot, rol, lshift, rshift, tobit =
+  bit.band, bit.bor, bit.bxor, bit.bnot, bit.rol, bit.lshift, bit.rshift, bit.tobit
+
+local function sha1(msg)
+  local h0, h1, h2, h3, h4 =
+    tobit(0x67452301), tobit(0xEFCDAB89), tobit(0x98BADCFE), tobit(0x10325476), tobit(0xC3D2E1F0)
+  local bits = #msg * 8
+  msg = msg .. "\128" .. string.rep("\0", (55 - #msg) % 64) .. "\0\0\0\0" ..
+    string.char(band(rshift(bits, 24), 255), band(rshift(bits, 16), 255),
+                band(rshift(bits, 8), 255), band(bits, 255))
+  local w = {}
+  for chunk = 1, #msg, 64 do
+    for i = 0, 15 do
+      local a, b, c, d = msg:byte(chunk + i * 4, chunk + i * 4 + 3)
+      w[i] = bor(lshift(a, 24), lshift(b, 16), lshift(c, 8), d)
+    end
+    for i = 16, 79 do
+      w[i] = rol(bxor(w[i - 3], w[i - 8], w[i - 14], w[i - 16]), 1)
+    end
+    local a, b, c, d, e = h0, h1, h2, h3, h4
+    for i = 0, 79 do
+      local f, k
+      if i < 20 then
+        f, k = bor(band(b, c), band(bnot(b), d)), 0x5A827999
+      elseif i < 40 then
+        f, k = bxor(b, c, d), 0x6ED9EBA1
+      elseif i < 60 then
+        f, k = bor(band(b, c), band(b, d), band(c, d)), 0x8F1BBCDC
+      else
+        f, k = bxor(b, c, d), 0xCA62C1D6
+      end
+      a, b, c, d, e = tobit(rol(a, 5) + f + e + k + w[i]), a, rol(b, 30), c, d
+    end
+    h0, h1, h2, h3, h4 = tobit(h0 + a), tobit(h1 + b), tobit(h2 + c), tobit(h3 + d), tobit(h4 + e)
+  end
+  local out = {}
+  for _, h in ipairs({ h0, h1, h2, h3, h4 }) do
+    out[#out + 1] = string.char(band(rshift(h, 24), 255), band(rshift(h, 16), 255),
+                                band(rshift(h, 8), 255), band(h, 255))
+  end
+  return table.concat(out)
+end
+
+local function hmac_sha1(key, msg)
+  if #key > 64 then key = sha1(key) end
+  key = key .. string.rep("\0", 64 - #key)
+  local ipad, opad = {}, {}
+  for i = 1, 64 do
+    local b = key:byte(i)
+    ipad[i] = string.char(bxor(b, 0x36))
+    opad[i] = string.char(bxor(b, 0x5c))
+  end
+  return sha1(table.concat(opad) .. sha1(table.concat(ipad) .. msg))
+end
+
+local alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+local function base64(data)
+  local out = {}
+  for i = 1, #data, 3 do
+    local a, b, c = data:byte(i, i + 2)
+    local n = lshift(a, 16) + lshift(b or 0, 8) + (c or 0)
+    local remaining = #data - i + 1
+    local chars = remaining >= 3 and 4 or remaining + 1 -- then '=' padding
+    for j = 1, 4 do
+      if j <= chars then
+        local index = band(rshift(n, 6 * (4 - j)), 63) + 1
+        out[#out + 1] = alphabet:sub(index, index)
+      else
+        out[#out + 1] = "="
+      end
+    end
+  end
+  return table.concat(out)
+end
+
+local function form_encode(s)
+  return (s:gsub("[^%w%-%._~ ]", function(ch) return string.format("%%%02X", ch:byte()) end)
+           :gsub(" ", "+"))
+end
+
+local sign_url = os.getenv("SIGN_URL") or "http://127.0.0.1:8080/sms/twilio"
+local token = os.getenv("AUTH_TOKEN") or "demo-auth-token-not-secret"
+local senders = tonumber(os.getenv("SENDERS") or "50000")
+local path = sign_url:match("^https?://[^/]+(/.*)$") or "/sms/twilio"
+
+-- What a resident says, turn by turn; each sender is at turn (visits mod #script).
+local script = {
+  "There is a big pothole on Main St near 5th Ave, two cars got flat tires this morning. Please fix!",
+  "it's at 1400 N Alma School Rd",
+  "yes",
+  "what's the status of my report?",
+}
+
+math.randomseed(os.time())
+local run = string.format("%08x", math.random(0, 0x7fffffff))
+local counter = 0
+
+request = function()
+  counter = counter + 1
+  local sender = counter % senders
+  local turn = math.floor(counter / senders) % #script + 1
+  local params = {
+    { "AccountSid", "AC00000000000000000000000000000000" },
+    { "Body", script[turn] },
+    { "From", string.format("+1555%07d", sender) },
+    { "MessageSid", string.format("SM%s%024d", run, counter) },
+    { "NumMedia", "0" },
+    { "To", "+15550000311" },
+  } -- already in name order, as the signature needs
+  local signed, body = { sign_url }, {}
+  for i, p in ipairs(params) do
+    signed[#signed + 1] = p[1] .. p[2]
+    body[i] = p[1] .. "=" .. form_encode(p[2])
+  end
+  local headers = {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["X-Twilio-Signature"] = base64(hmac_sha1(token, table.concat(signed))),
+    ["User-Agent"] = "TwilioProxy/1.1",
+  }
+  return wrk.format("POST", path, headers, table.concat(body, "&"))
+end
+
+function done(summary, latency, requests)
+  local secs = summary.duration / 1e6
+  local e = summary.errors
+  io.write(string.format(
+    "RESULT rps=%.1f p50_us=%d p99_us=%d max_us=%d requests=%d non2xx=%d sockerr=%d bodybytes=%d\n",
+    summary.requests / secs, latency:percentile(50), latency:percentile(99), latency.max,
+    summary.requests, e.status, e.connect + e.read + e.write + e.timeout, 0))
+end
