@@ -16,6 +16,7 @@
 #include "server/logging.hpp"
 #include "server/routes/chat_routes.hpp"
 #include "server/routes/sms_routes.hpp"
+#include "server/routes/staff_routes.hpp"
 #include "server/routes/system_routes.hpp"
 #include "server/sms_dispatcher.hpp"
 
@@ -102,6 +103,7 @@ int serve(const common_options& options) {
   add_system_routes(routes, app);
   add_chat_routes(routes, inbox, settings.server.public_base_url.starts_with("https://"));
   add_sms_routes(routes, app, inbox, [&sms_out] { sms_out.wake(); });
+  add_staff_routes(routes, app, *knowledge, [&sms_out] { sms_out.wake(); });
   http_server server(io, http_limits_from(settings), routes, metrics);
   std::uint16_t port = 0;
   try {

@@ -1,0 +1,119 @@
+#include "server/routes/session_routes.hpp"
+
+#include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
+
+#include "core/clock_text.hpp"
+#include "server/auth/credentials.hpp"
+#include "server/logging.hpp"
+
+namespace civicline::server {
+
+namespace {
+
+using boost::asio::awaitable;
+using json = nlohmann::json;
+
+json session_json(const auth::principal& who) {
+  json body = {{"kind", who.kind == auth::principal::kind::user ? "user" : "api_key"},
+               {"user", who.name},
+               {"role", who.role}};
+  if (who.kind == auth::principal::kind::user) {
+    body["csrf_token"] = who.csrf_token;
+  }
+  return body;
+}
+
+http_response no_store(http_response response) {
+  response.headers.set("Cache-Control", "no-store");
+  return response;
+}
+
+awaitable<http_response> log_in(staff_context& context, http_request& request) {
+  if (!has_content_type(request, "application/json")) {
+    co_return error_response(415, "unsupported_media_type",
+                             "Send {\"name\": ..., \"password\": ...} as application/json.");
+  }
+  const auto body = json::parse(request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    co_return error_response(400, "bad_request",
+                             "The body must be a JSON object: {\"name\": ..., \"password\": ...}.");
+  }
+  if (!body.contains("name") || !body["name"].is_string() || !body.contains("password") ||
+      !body["password"].is_string()) {
+    co_return error_response(422, "unprocessable_entity",
+                             "name and password are required strings.");
+  }
+  auto name = body["name"].get<std::string>();
+  auto password = body["password"].get<std::string>();
+  if (auth::check_user_name(name)) {
+    name.clear();  // cannot exist; still costs a whole check, like any unknown name
+  }
+  const auto result = co_await context.logins.log_in(name, std::move(password));
+  switch (result.outcome) {
+    case auth::login_result::outcome::locked: {
+      const auto wait =
+          std::chrono::duration_cast<std::chrono::seconds>(result.locked_until - context.app.now());
+      // The name tried is left out of logs: people type passwords into the name field.
+      log_event(log_level::warn, "staff_login_locked", {{"remote", request.remote_address}});
+      auto response = error_response(429, "login_locked",
+                                     "Too many failed logins for this name. Try again after " +
+                                         core::to_iso8601(result.locked_until) + ".");
+      response.headers.set("Retry-After", std::to_string(std::max<long long>(1, wait.count())));
+      co_return response;
+    }
+    case auth::login_result::outcome::refused:
+      log_event(log_level::info, "staff_login_failed", {{"remote", request.remote_address}});
+      co_return auth::unauthorized("Wrong name or password.");
+    case auth::login_result::outcome::ok:
+      break;
+  }
+  log_event(log_level::info, "staff_login",
+            {{"remote", request.remote_address}, {"user", result.who.name}});
+  auto body_out = session_json(result.who);
+  body_out["expires_at"] = core::to_iso8601(result.expires_at);
+  auto response = no_store(json_response(200, body_out.dump()));
+  response.headers.set("Set-Cookie",
+                       auth::session_cookie(result.session_token,
+                                            std::chrono::duration_cast<std::chrono::seconds>(
+                                                context.logins.policy().session_lifetime),
+                                            context.secure_cookies));
+  co_return response;
+}
+
+awaitable<http_response> who_am_i(staff_context& context, http_request& request) {
+  const auto who = context.authenticator.identify(request);
+  if (const auto* refused = std::get_if<http_response>(&who)) {
+    co_return *refused;
+  }
+  co_return no_store(json_response(200, session_json(std::get<auth::principal>(who)).dump()));
+}
+
+awaitable<http_response> log_out(staff_context& context, http_request& request) {
+  const auto who = context.authenticator.identify(request);
+  if (const auto* refused = std::get_if<http_response>(&who)) {
+    co_return *refused;
+  }
+  if (std::get<auth::principal>(who).kind != auth::principal::kind::user) {
+    co_return error_response(400, "bad_request",
+                             "API keys have no session to end; revoke the key instead.");
+  }
+  co_await context.logins.log_out(*auth::cookie_value(request, auth::session_cookie_name));
+  auto response = text_response(204, "text/plain", "");
+  response.headers.set("Set-Cookie",
+                       auth::session_cookie("", std::chrono::seconds(0), context.secure_cookies));
+  co_return response;
+}
+
+}  // namespace
+
+void add_session_routes(router& routes, std::shared_ptr<staff_context> context) {
+  routes.add("POST", "/api/v1/session",
+             [context](http_request& request) { return log_in(*context, request); });
+  routes.add("GET", "/api/v1/session",
+             [context](http_request& request) { return who_am_i(*context, request); });
+  routes.add("DELETE", "/api/v1/session",
+             [context](http_request& request) { return log_out(*context, request); });
+}
+
+}  // namespace civicline::server
