@@ -57,7 +57,7 @@ awaitable<login_result> login_service::log_in(std::string name, std::string pass
   const std::string hash = usable ? user->password_hash : decoy_password_hash();
   bool matches = false;
   if (password.size() <= max_password_bytes) {
-    // Named, not a temporary inside the co_await: GCC 12 destroys such temporaries twice.
+    // Named, not a temporary in the co_await: with GCC 12 a capturing lambda there was freed twice.
     auto check = [hash, password]() -> awaitable<bool> {
       co_return verify_password(hash, password);
     };

@@ -126,7 +126,7 @@ awaitable<http_response> patch(staff_context& context, http_request& request) {
   const auto templates = context.knowledge.current().templates;
   const auto now = context.app.now();
   auto outcome = std::make_shared<patch_outcome>();
-  // Named, not a temporary inside the co_await: GCC 12 destroys such temporaries twice.
+  // Named, not a temporary in the co_await: with GCC 12 a capturing lambda there was freed twice.
   storage::write_work apply = [&settings = context.app.settings, templates, change_wanted, id, by,
                                now, outcome](SQLite::Database& db) {
     const auto found = storage::find_request(db, id);

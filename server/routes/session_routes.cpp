@@ -98,7 +98,9 @@ awaitable<http_response> log_out(staff_context& context, http_request& request) 
     co_return error_response(400, "bad_request",
                              "API keys have no session to end; revoke the key instead.");
   }
-  co_await context.logins.log_out(*auth::cookie_value(request, auth::session_cookie_name));
+  // Named, not a temporary in the co_await: with GCC 12 a capturing lambda there was freed twice.
+  auto token = auth::cookie_value(request, auth::session_cookie_name).value_or("");
+  co_await context.logins.log_out(std::move(token));
   auto response = text_response(204, "text/plain", "");
   response.headers.set("Set-Cookie",
                        auth::session_cookie("", std::chrono::seconds(0), context.secure_cookies));
