@@ -60,10 +60,14 @@ void init_logging(log_level level) {
   auto logger = spdlog::stdout_logger_mt("civicline");
   logger->set_pattern("%v");
   logger->set_level(to_spdlog(level));
-  // Flush every line: logs are read by tests and log shippers as they happen.
-  logger->flush_on(spdlog::level::trace);
+  // One write per line would cost a system call per request on the I/O threads: lines are
+  // flushed every second, at once from warn up, and on flush_logs() (after "listening", at exit).
+  logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
+  spdlog::flush_every(std::chrono::seconds(1));
 }
+
+void flush_logs() { spdlog::default_logger_raw()->flush(); }
 
 void set_log_level(log_level level) { spdlog::default_logger_raw()->set_level(to_spdlog(level)); }
 

@@ -29,4 +29,7 @@ void log_event(log_level level, std::string_view event, const nlohmann::json& fi
 /// Shorthand for an event without fields.
 void log_event(log_level level, std::string_view event);
 
+/// Writes out buffered lines now (they are otherwise flushed every second, and at once from warn up).
+void flush_logs();
+
 }  // namespace civicline::server

@@ -1,8 +1,8 @@
 #include "server/commands/common_options.hpp"
 
-#include "config/load.hpp"
-
 #include <iostream>
+
+#include "config/load.hpp"
 
 namespace civicline::server {
 

@@ -2,12 +2,11 @@
 // Options shared by every subcommand that touches data: --config and --db
 // (and --listen for serve), and loading the settings they describe.
 
+#include <CLI/CLI.hpp>
+#include <string>
+
 #include "config/settings.hpp"
 #include "storage/database.hpp"
-
-#include <CLI/CLI.hpp>
-
-#include <string>
 
 namespace civicline::server {
 

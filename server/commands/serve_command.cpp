@@ -120,6 +120,7 @@ int serve(const common_options& options) {
   const std::string base_url = "http://" + host + ":" + std::to_string(port);
   log_event(log_level::info, "listening",
             {{"url", base_url}, {"threads", threads}, {"database", settings.storage.database}});
+  flush_logs();  // whoever waits for "listening" sees it now
   print_banner(settings, base_url);
   sms_out.start();
 
@@ -153,6 +154,7 @@ int serve(const common_options& options) {
   }
   db.reset();
   log_event(log_level::info, "stopped");
+  flush_logs();
   return exit_code::ok;
 }
 

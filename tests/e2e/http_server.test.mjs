@@ -189,8 +189,10 @@ test('metrics expose request counts, latency histograms and writer figures', asy
 
 test('the access log has one JSON line per request, without the query string', async () => {
   await fetch(`${server.url}/healthz?token=secret-value`, { headers: { 'X-Request-Id': 'access-log-check' } });
-  await new Promise((r) => setTimeout(r, 100));
-  const line = server.events().find((e) => e.event === 'http_request' && e.request_id === 'access-log-check');
+  // Info lines are flushed every second (warn and up at once).
+  const find = () => server.events().find((e) => e.event === 'http_request' && e.request_id === 'access-log-check');
+  for (let i = 0; i < 60 && !find(); i++) await new Promise((r) => setTimeout(r, 50));
+  const line = find();
   assert.ok(line, 'access log line present');
   assert.equal(line.path, '/healthz');
   assert.equal(line.status, 200);
