@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "storage/migrations.hpp"
+#include "storage/statement_cache.hpp"
 
 namespace civicline::storage {
 
@@ -85,6 +86,17 @@ void require_pragma(SQLite::Database& connection, const std::string& pragma,
 
 struct database::impl {
   explicit impl(database_options opts) : options(std::move(opts)) {}
+  ~impl() { forget_all_statements(); }
+
+  /// Kept statements must be finalized before their connection closes.
+  void forget_all_statements() {
+    for (auto& reader : readers) {
+      detail::forget_statements(*reader);
+    }
+    if (writer) {
+      detail::forget_statements(*writer);
+    }
+  }
 
   void open();
   void run_writer();
@@ -149,6 +161,7 @@ void database::impl::open() {
     require_pragma(*writer, "synchronous", "FULL", "2");
     require_pragma(*writer, "foreign_keys", "ON", "1");
     apply_migrations(*writer, builtin_migrations());
+    detail::keep_statements(*writer);
 
     readers.reserve(static_cast<std::size_t>(options.readers));
     for (int i = 0; i < options.readers; ++i) {
@@ -156,6 +169,7 @@ void database::impl::open() {
           options.path, SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX, busy_timeout_ms(options));
       // Moot while it only reads; set so every connection runs with the same rules.
       reader->exec("PRAGMA foreign_keys = ON");
+      detail::keep_statements(*reader);
       idle_readers.push_back(reader.get());
       readers.push_back(std::move(reader));
     }
@@ -287,6 +301,7 @@ database::~database() {
   drain();
   // Readers first: the last connection to close checkpoints and removes the WAL file,
   // which only the read-write one may do.
+  impl_->forget_all_statements();
   impl_->idle_readers.clear();
   impl_->readers.clear();
   impl_->writer.reset();

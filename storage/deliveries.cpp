@@ -7,6 +7,7 @@
 
 #include "storage/database.hpp"
 #include "storage/sql_support.hpp"
+#include "storage/statement_cache.hpp"
 
 namespace civicline::storage {
 namespace {
@@ -42,9 +43,11 @@ std::optional<notification_record> first_notification(SQLite::Statement& select)
 
 std::optional<std::int64_t> find_inbound_message(SQLite::Database& db, std::int64_t resident_id,
                                                  std::string_view external_id) {
-  SQLite::Statement select(db,
-                           "SELECT id FROM messages WHERE resident_id = :resident_id AND "
-                           "direction = 'in' AND external_id = :external_id");
+  detail::statement_lease select_lease(
+      db,
+      "SELECT id FROM messages WHERE resident_id = :resident_id AND "
+      "direction = 'in' AND external_id = :external_id");
+  SQLite::Statement& select = select_lease.get();
   select.bind(":resident_id", resident_id);
   bind_text(select, ":external_id", external_id);
   if (external_id.empty() || !select.executeStep()) {
@@ -54,8 +57,9 @@ std::optional<std::int64_t> find_inbound_message(SQLite::Database& db, std::int6
 }
 
 std::vector<std::string> replies_to(SQLite::Database& db, std::int64_t inbound_message_id) {
-  SQLite::Statement select(
+  detail::statement_lease select_lease(
       db, "SELECT body FROM messages WHERE in_reply_to = :id AND direction = 'out' ORDER BY id");
+  SQLite::Statement& select = select_lease.get();
   select.bind(":id", inbound_message_id);
   std::vector<std::string> replies;
   while (select.executeStep()) {
@@ -66,9 +70,11 @@ std::vector<std::string> replies_to(SQLite::Database& db, std::int64_t inbound_m
 
 std::int64_t count_inbound_since(SQLite::Database& db, std::int64_t resident_id,
                                  std::string_view since) {
-  SQLite::Statement select(db,
-                           "SELECT count(*) FROM messages WHERE resident_id = :resident_id AND "
-                           "created_at >= :since AND direction = 'in'");
+  detail::statement_lease select_lease(
+      db,
+      "SELECT count(*) FROM messages WHERE resident_id = :resident_id AND "
+      "created_at >= :since AND direction = 'in'");
+  SQLite::Statement& select = select_lease.get();
   select.bind(":resident_id", resident_id);
   bind_text(select, ":since", since);
   select.executeStep();
@@ -76,7 +82,8 @@ std::int64_t count_inbound_since(SQLite::Database& db, std::int64_t resident_id,
 }
 
 std::optional<notification_record> find_notification(SQLite::Database& db, std::int64_t id) {
-  SQLite::Statement select(db, std::string(notification_columns) + "WHERE n.id = :id");
+  detail::statement_lease select_lease(db, std::string(notification_columns) + "WHERE n.id = :id");
+  SQLite::Statement& select = select_lease.get();
   select.bind(":id", id);
   return first_notification(select);
 }
@@ -84,11 +91,12 @@ std::optional<notification_record> find_notification(SQLite::Database& db, std::
 void record_notification_sent(SQLite::Database& db, const notification_record& notification,
                               int attempts, std::string_view provider_message_id,
                               std::string_view delivery_status, std::string_view now) {
-  SQLite::Statement update(
+  detail::statement_lease update_lease(
       db,
       "UPDATE notifications SET status = 'sent', attempts = :attempts, next_attempt_at = :now, "
       "provider_message_id = :provider_message_id, delivery_status = :delivery_status, "
       "last_error = '' WHERE id = :id");
+  SQLite::Statement& update = update_lease.get();
   update.bind(":attempts", attempts);
   bind_text(update, ":now", now);
   // A provider that gives no id (or the same id twice) still counts as sent.
@@ -105,9 +113,11 @@ void record_notification_sent(SQLite::Database& db, const notification_record& n
 
 void record_notification_retry(SQLite::Database& db, std::int64_t id, int attempts,
                                std::string_view next_attempt_at, std::string_view error) {
-  SQLite::Statement update(db,
-                           "UPDATE notifications SET attempts = :attempts, next_attempt_at = "
-                           ":next_attempt_at, last_error = :error WHERE id = :id");
+  detail::statement_lease update_lease(
+      db,
+      "UPDATE notifications SET attempts = :attempts, next_attempt_at = "
+      ":next_attempt_at, last_error = :error WHERE id = :id");
+  SQLite::Statement& update = update_lease.get();
   update.bind(":attempts", attempts);
   bind_text(update, ":next_attempt_at", next_attempt_at);
   bind_text(update, ":error", error);
@@ -117,9 +127,11 @@ void record_notification_retry(SQLite::Database& db, std::int64_t id, int attemp
 
 void record_notification_dropped(SQLite::Database& db, std::int64_t id, std::string_view status,
                                  int attempts, std::string_view error) {
-  SQLite::Statement update(db,
-                           "UPDATE notifications SET status = :status, attempts = :attempts, "
-                           "last_error = :error WHERE id = :id");
+  detail::statement_lease update_lease(
+      db,
+      "UPDATE notifications SET status = :status, attempts = :attempts, "
+      "last_error = :error WHERE id = :id");
+  SQLite::Statement& update = update_lease.get();
   bind_text(update, ":status", status);
   update.bind(":attempts", attempts);
   bind_text(update, ":error", error);
@@ -129,18 +141,21 @@ void record_notification_dropped(SQLite::Database& db, std::int64_t id, std::str
 
 std::optional<notification_record> find_notification_by_provider_message(
     SQLite::Database& db, std::string_view provider_message_id) {
-  SQLite::Statement select(
+  detail::statement_lease select_lease(
       db, std::string(notification_columns) + "WHERE n.provider_message_id = :provider_message_id");
+  SQLite::Statement& select = select_lease.get();
   bind_text(select, ":provider_message_id", provider_message_id);
   return first_notification(select);
 }
 
 void set_delivery_status(SQLite::Database& db, std::int64_t id, std::string_view delivery_status,
                          std::string_view error) {
-  SQLite::Statement update(db,
-                           "UPDATE notifications SET delivery_status = :delivery_status, "
-                           "last_error = CASE WHEN :error = '' THEN last_error ELSE :error END "
-                           "WHERE id = :id");
+  detail::statement_lease update_lease(
+      db,
+      "UPDATE notifications SET delivery_status = :delivery_status, "
+      "last_error = CASE WHEN :error = '' THEN last_error ELSE :error END "
+      "WHERE id = :id");
+  SQLite::Statement& update = update_lease.get();
   bind_text(update, ":delivery_status", delivery_status);
   bind_text(update, ":error", error);
   update.bind(":id", id);
@@ -149,8 +164,9 @@ void set_delivery_status(SQLite::Database& db, std::int64_t id, std::string_view
 
 std::vector<std::pair<std::string, std::int64_t>> count_notifications_by_status(
     SQLite::Database& db) {
-  SQLite::Statement select(
+  detail::statement_lease select_lease(
       db, "SELECT status, count(*) FROM notifications GROUP BY status ORDER BY status");
+  SQLite::Statement& select = select_lease.get();
   std::vector<std::pair<std::string, std::int64_t>> counts;
   while (select.executeStep()) {
     counts.emplace_back(select.getColumn(0).getString(), select.getColumn(1).getInt64());
@@ -159,11 +175,12 @@ std::vector<std::pair<std::string, std::int64_t>> count_notifications_by_status(
 }
 
 void store_sms_part(SQLite::Database& db, const sms_part& part) {
-  SQLite::Statement insert(
+  detail::statement_lease insert_lease(
       db,
       "INSERT INTO sms_parts (provider, sender, reference, total, part, body, received_at) "
       "VALUES (:provider, :sender, :reference, :total, :part, :body, :received_at) "
       "ON CONFLICT DO NOTHING");
+  SQLite::Statement& insert = insert_lease.get();
   bind_text(insert, ":provider", part.provider);
   bind_text(insert, ":sender", part.sender);
   bind_text(insert, ":reference", part.reference);
@@ -178,9 +195,11 @@ std::vector<std::pair<int, std::string>> sms_parts_of(SQLite::Database& db,
                                                       std::string_view provider,
                                                       std::string_view sender,
                                                       std::string_view reference) {
-  SQLite::Statement select(db,
-                           "SELECT part, body FROM sms_parts WHERE provider = :provider AND "
-                           "sender = :sender AND reference = :reference ORDER BY part");
+  detail::statement_lease select_lease(
+      db,
+      "SELECT part, body FROM sms_parts WHERE provider = :provider AND "
+      "sender = :sender AND reference = :reference ORDER BY part");
+  SQLite::Statement& select = select_lease.get();
   bind_text(select, ":provider", provider);
   bind_text(select, ":sender", sender);
   bind_text(select, ":reference", reference);
@@ -192,7 +211,8 @@ std::vector<std::pair<int, std::string>> sms_parts_of(SQLite::Database& db,
 }
 
 void delete_sms_parts_before(SQLite::Database& db, std::string_view before) {
-  SQLite::Statement remove(db, "DELETE FROM sms_parts WHERE received_at < :before");
+  detail::statement_lease remove_lease(db, "DELETE FROM sms_parts WHERE received_at < :before");
+  SQLite::Statement& remove = remove_lease.get();
   bind_text(remove, ":before", before);
   remove.exec();
 }

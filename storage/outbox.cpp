@@ -8,6 +8,7 @@
 #include "storage/database.hpp"
 #include "storage/service_requests.hpp"
 #include "storage/sql_support.hpp"
+#include "storage/statement_cache.hpp"
 
 namespace civicline::storage {
 
@@ -27,9 +28,11 @@ std::int64_t insert_outbox_event(SQLite::Database& db, const outbox_event& event
   detail::savepoint all_or_nothing(db);
   // Without an event id from the caller, the row id gives one; the placeholder is unique
   // on its own so it can never collide, and is replaced before the savepoint ends.
-  SQLite::Statement insert(db,
-                           "INSERT INTO outbox_events (event_id, type, payload_json, created_at) "
-                           "VALUES (:event_id, :type, :payload_json, :created_at)");
+  detail::statement_lease insert_lease(
+      db,
+      "INSERT INTO outbox_events (event_id, type, payload_json, created_at) "
+      "VALUES (:event_id, :type, :payload_json, :created_at)");
+  SQLite::Statement& insert = insert_lease.get();
   const bool generated = event.event_id.empty();
   bind_text(insert, ":event_id", generated ? "evt_pending" : event.event_id);
   bind_text(insert, ":type", event.type);
@@ -38,7 +41,9 @@ std::int64_t insert_outbox_event(SQLite::Database& db, const outbox_event& event
   insert.exec();
   const std::int64_t id = db.getLastInsertRowid();
   if (generated) {
-    SQLite::Statement name(db, "UPDATE outbox_events SET event_id = :event_id WHERE id = :id");
+    detail::statement_lease name_lease(
+        db, "UPDATE outbox_events SET event_id = :event_id WHERE id = :id");
+    SQLite::Statement& name = name_lease.get();
     bind_text(name, ":event_id", "evt_" + std::to_string(id));
     name.bind(":id", id);
     name.exec();
@@ -49,9 +54,11 @@ std::int64_t insert_outbox_event(SQLite::Database& db, const outbox_event& event
 
 std::vector<outbox_event> outbox_events_after(SQLite::Database& db, std::int64_t after_id,
                                               std::size_t limit) {
-  SQLite::Statement select(db,
-                           "SELECT id, event_id, type, payload_json, created_at FROM outbox_events "
-                           "WHERE id > :after_id ORDER BY id LIMIT :limit");
+  detail::statement_lease select_lease(
+      db,
+      "SELECT id, event_id, type, payload_json, created_at FROM outbox_events "
+      "WHERE id > :after_id ORDER BY id LIMIT :limit");
+  SQLite::Statement& select = select_lease.get();
   select.bind(":after_id", after_id);
   detail::bind_limit(select, ":limit", limit);
   std::vector<outbox_event> events;
@@ -65,12 +72,13 @@ std::vector<outbox_event> outbox_events_after(SQLite::Database& db, std::int64_t
 
 std::int64_t insert_notification(SQLite::Database& db, const notification_record& notification) {
   // The opt-out is checked in the same statement, so no STOP can slip in between.
-  SQLite::Statement insert(
+  detail::statement_lease insert_lease(
       db,
       "INSERT INTO notifications (resident_id, request_id, body, status, attempts, created_at, "
       "next_attempt_at, via) SELECT p.id, :request_id, :body, "
       "CASE WHEN p.opted_out_at IS NULL THEN :status ELSE 'suppressed' END, :attempts, "
       ":created_at, :next_attempt_at, :via FROM residents p WHERE p.id = :resident_id");
+  SQLite::Statement& insert = insert_lease.get();
   insert.bind(":resident_id", notification.resident_id);
   detail::bind_optional_int64(insert, ":request_id", notification.request_id);
   bind_text(insert, ":body", notification.body);
@@ -86,7 +94,7 @@ std::int64_t insert_notification(SQLite::Database& db, const notification_record
 
 std::vector<notification_record> due_notifications(SQLite::Database& db, std::string_view channel,
                                                    std::string_view now, std::size_t limit) {
-  SQLite::Statement select(
+  detail::statement_lease select_lease(
       db,
       "SELECT n.id, n.resident_id, n.request_id, n.body, n.status, n.attempts, n.created_at, "
       "n.next_attempt_at, p.channel, p.address, n.via, n.provider_message_id, "
@@ -94,6 +102,7 @@ std::vector<notification_record> due_notifications(SQLite::Database& db, std::st
       "JOIN residents p ON p.id = n.resident_id "
       "WHERE n.status = 'pending' AND n.next_attempt_at <= :now AND p.channel = :channel "
       "AND p.opted_out_at IS NULL ORDER BY n.next_attempt_at, n.id LIMIT :limit");
+  SQLite::Statement& select = select_lease.get();
   bind_text(select, ":now", now);
   bind_text(select, ":channel", channel);
   detail::bind_limit(select, ":limit", limit);
@@ -113,9 +122,11 @@ std::vector<notification_record> due_notifications(SQLite::Database& db, std::st
 
 void mark_notification(SQLite::Database& db, std::int64_t id, std::string_view status, int attempts,
                        std::string_view next_attempt_at) {
-  SQLite::Statement update(db,
-                           "UPDATE notifications SET status = :status, attempts = :attempts, "
-                           "next_attempt_at = :next_attempt_at WHERE id = :id");
+  detail::statement_lease update_lease(
+      db,
+      "UPDATE notifications SET status = :status, attempts = :attempts, "
+      "next_attempt_at = :next_attempt_at WHERE id = :id");
+  SQLite::Statement& update = update_lease.get();
   bind_text(update, ":status", status);
   update.bind(":attempts", attempts);
   bind_text(update, ":next_attempt_at", next_attempt_at);
@@ -125,10 +136,12 @@ void mark_notification(SQLite::Database& db, std::int64_t id, std::string_view s
 
 std::int64_t open_handoff(SQLite::Database& db, std::int64_t resident_id, std::string_view reason,
                           std::string_view now) {
-  SQLite::Statement insert(db,
-                           "INSERT INTO handoffs (resident_id, reason, status, created_at, "
-                           "updated_at) VALUES (:resident_id, :reason, 'waiting', :now, :now) "
-                           "ON CONFLICT (resident_id) WHERE status = 'waiting' DO NOTHING");
+  detail::statement_lease insert_lease(
+      db,
+      "INSERT INTO handoffs (resident_id, reason, status, created_at, "
+      "updated_at) VALUES (:resident_id, :reason, 'waiting', :now, :now) "
+      "ON CONFLICT (resident_id) WHERE status = 'waiting' DO NOTHING");
+  SQLite::Statement& insert = insert_lease.get();
   insert.bind(":resident_id", resident_id);
   bind_text(insert, ":reason", reason);
   bind_text(insert, ":now", now);
@@ -144,9 +157,11 @@ std::int64_t open_handoff(SQLite::Database& db, std::int64_t resident_id, std::s
 }
 
 std::optional<handoff_record> waiting_handoff(SQLite::Database& db, std::int64_t resident_id) {
-  SQLite::Statement select(db,
-                           "SELECT id, resident_id, reason, status, created_at, updated_at "
-                           "FROM handoffs WHERE resident_id = :resident_id AND status = 'waiting'");
+  detail::statement_lease select_lease(
+      db,
+      "SELECT id, resident_id, reason, status, created_at, updated_at "
+      "FROM handoffs WHERE resident_id = :resident_id AND status = 'waiting'");
+  SQLite::Statement& select = select_lease.get();
   select.bind(":resident_id", resident_id);
   if (!select.executeStep()) {
     return std::nullopt;
@@ -155,10 +170,12 @@ std::optional<handoff_record> waiting_handoff(SQLite::Database& db, std::int64_t
 }
 
 std::vector<handoff_record> waiting_handoffs(SQLite::Database& db, std::size_t limit) {
-  SQLite::Statement select(db,
-                           "SELECT id, resident_id, reason, status, created_at, updated_at "
-                           "FROM handoffs WHERE status = 'waiting' "
-                           "ORDER BY created_at, id LIMIT :limit");
+  detail::statement_lease select_lease(
+      db,
+      "SELECT id, resident_id, reason, status, created_at, updated_at "
+      "FROM handoffs WHERE status = 'waiting' "
+      "ORDER BY created_at, id LIMIT :limit");
+  SQLite::Statement& select = select_lease.get();
   detail::bind_limit(select, ":limit", limit);
   std::vector<handoff_record> handoffs;
   while (select.executeStep()) {
@@ -169,8 +186,9 @@ std::vector<handoff_record> waiting_handoffs(SQLite::Database& db, std::size_t l
 
 void update_handoff_status(SQLite::Database& db, std::int64_t handoff_id, std::string_view status,
                            std::string_view now) {
-  SQLite::Statement update(
+  detail::statement_lease update_lease(
       db, "UPDATE handoffs SET status = :status, updated_at = :now WHERE id = :id");
+  SQLite::Statement& update = update_lease.get();
   bind_text(update, ":status", status);
   bind_text(update, ":now", now);
   update.bind(":id", handoff_id);

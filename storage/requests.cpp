@@ -10,6 +10,7 @@
 #include "storage/database.hpp"
 #include "storage/service_requests.hpp"
 #include "storage/sql_support.hpp"
+#include "storage/statement_cache.hpp"
 
 namespace civicline::storage {
 
@@ -205,13 +206,14 @@ request_record insert_request(SQLite::Database& db, request_record request,
   detail::savepoint all_or_nothing(db);
   // SQLite assigns the row id; the tracking id derived from it is set right after, in the
   // same savepoint, so no reader ever sees the request without one.
-  SQLite::Statement insert(
+  detail::statement_lease insert_lease(
       db,
       "INSERT INTO service_requests (category, status, duplicate_of, location_text, "
       "location_key, lat, lon, description, attributes_json, media_urls_json, channel, "
       "language, created_at, updated_at, due_at) VALUES (:category, :status, :duplicate_of, "
       ":location_text, :location_key, :lat, :lon, :description, :attributes_json, "
       ":media_urls_json, :channel, :language, :created_at, :updated_at, :due_at)");
+  SQLite::Statement& insert = insert_lease.get();
   bind_text(insert, ":category", request.category);
   bind_text(insert, ":status", request.status);
   detail::bind_optional_text(insert, ":duplicate_of", request.duplicate_of);
@@ -233,8 +235,9 @@ request_record insert_request(SQLite::Database& db, request_record request,
   request.id = db.getLastInsertRowid();
   request.tracking_id = tracking_id_of(tracking_prefix, digits, request.id);
 
-  SQLite::Statement set_tracking_id(
+  detail::statement_lease set_tracking_id_lease(
       db, "UPDATE service_requests SET tracking_id = :tracking_id WHERE id = :id");
+  SQLite::Statement& set_tracking_id = set_tracking_id_lease.get();
   bind_text(set_tracking_id, ":tracking_id", request.tracking_id);
   set_tracking_id.bind(":id", request.id);
   set_tracking_id.exec();
@@ -243,23 +246,26 @@ request_record insert_request(SQLite::Database& db, request_record request,
 }
 
 std::optional<request_record> find_request(SQLite::Database& db, std::string_view tracking_id) {
-  SQLite::Statement select(db, select_requests("WHERE r.tracking_id = :tracking_id"));
+  detail::statement_lease select_lease(db, select_requests("WHERE r.tracking_id = :tracking_id"));
+  SQLite::Statement& select = select_lease.get();
   bind_text(select, ":tracking_id", tracking_id);
   return first_request(select);
 }
 
 std::optional<request_record> find_request_by_id(SQLite::Database& db, std::int64_t id) {
-  SQLite::Statement select(db, select_requests("WHERE r.id = :id"));
+  detail::statement_lease select_lease(db, select_requests("WHERE r.id = :id"));
+  SQLite::Statement& select = select_lease.get();
   select.bind(":id", id);
   return first_request(select);
 }
 
 std::vector<request_record> requests_followed_by(SQLite::Database& db, std::int64_t resident_id,
                                                  std::size_t limit) {
-  SQLite::Statement select(db,
-                           select_requests("JOIN request_followers f ON f.request_id = r.id "
-                                           "WHERE f.resident_id = :resident_id "
-                                           "ORDER BY r.created_at DESC, r.id DESC LIMIT :limit"));
+  detail::statement_lease select_lease(
+      db, select_requests("JOIN request_followers f ON f.request_id = r.id "
+                          "WHERE f.resident_id = :resident_id "
+                          "ORDER BY r.created_at DESC, r.id DESC LIMIT :limit"));
+  SQLite::Statement& select = select_lease.get();
   select.bind(":resident_id", resident_id);
   detail::bind_limit(select, ":limit", limit);
   return all_requests(select);
@@ -272,13 +278,14 @@ std::optional<request_record> find_open_duplicate(SQLite::Database& db, std::str
   if (open_statuses.empty()) {
     return std::nullopt;  // and "IN ()" is not valid SQL everywhere
   }
-  SQLite::Statement select(
+  detail::statement_lease select_lease(
       db, select_requests(("WHERE r.category = :category AND r.location_key = :location_key "
                            "AND r.status IN (" +
                            detail::placeholders("status", open_statuses.size()) +
                            ") AND r.created_at >= :since "
                            "ORDER BY r.created_at DESC, r.id DESC LIMIT 1")
                               .c_str()));
+  SQLite::Statement& select = select_lease.get();
   bind_text(select, ":category", category);
   bind_text(select, ":location_key", location_key);
   detail::bind_list(select, "status", open_statuses);
@@ -324,15 +331,16 @@ std::optional<request_record> find_open_duplicate_near(
       lon_max = lon + dlon + slack;
     }
   }
-  SQLite::Statement select(db,
-                           select_requests(("WHERE r.category = :category "
-                                            "AND r.lat BETWEEN :lat_min AND :lat_max "
-                                            "AND r.lon BETWEEN :lon_min AND :lon_max "
-                                            "AND r.status IN (" +
-                                            detail::placeholders("status", open_statuses.size()) +
-                                            ") AND r.created_at >= :since "
-                                            "ORDER BY r.created_at DESC, r.id DESC")
-                                               .c_str()));
+  detail::statement_lease select_lease(
+      db, select_requests(("WHERE r.category = :category "
+                           "AND r.lat BETWEEN :lat_min AND :lat_max "
+                           "AND r.lon BETWEEN :lon_min AND :lon_max "
+                           "AND r.status IN (" +
+                           detail::placeholders("status", open_statuses.size()) +
+                           ") AND r.created_at >= :since "
+                           "ORDER BY r.created_at DESC, r.id DESC")
+                              .c_str()));
+  SQLite::Statement& select = select_lease.get();
   bind_text(select, ":category", category);
   select.bind(":lat_min", lat_min);
   select.bind(":lat_max", lat_max);
@@ -357,9 +365,11 @@ std::optional<request_record> find_open_duplicate_near(
 
 void update_request_status(SQLite::Database& db, std::int64_t request_id, std::string_view status,
                            std::optional<std::string_view> duplicate_of, std::string_view now) {
-  SQLite::Statement update(db,
-                           "UPDATE service_requests SET status = :status, "
-                           "duplicate_of = :duplicate_of, updated_at = :now WHERE id = :id");
+  detail::statement_lease update_lease(
+      db,
+      "UPDATE service_requests SET status = :status, "
+      "duplicate_of = :duplicate_of, updated_at = :now WHERE id = :id");
+  SQLite::Statement& update = update_lease.get();
   bind_text(update, ":status", status);
   detail::bind_optional_text(update, ":duplicate_of", duplicate_of);
   bind_text(update, ":now", now);
@@ -369,15 +379,18 @@ void update_request_status(SQLite::Database& db, std::int64_t request_id, std::s
 
 std::vector<request_record> list_requests(SQLite::Database& db, const request_filter& filter,
                                           std::size_t limit) {
-  SQLite::Statement select(
+  detail::statement_lease select_lease(
       db, select_requests((where_of(filter) + order_by(filter.order) + " LIMIT :limit").c_str()));
+  SQLite::Statement& select = select_lease.get();
   bind_filter(select, filter);
   detail::bind_limit(select, ":limit", limit);
   return all_requests(select);
 }
 
 std::int64_t count_requests(SQLite::Database& db, const request_filter& filter) {
-  SQLite::Statement count(db, "SELECT COUNT(*) FROM service_requests r " + where_of(filter));
+  detail::statement_lease count_lease(
+      db, "SELECT COUNT(*) FROM service_requests r " + where_of(filter));
+  SQLite::Statement& count = count_lease.get();
   bind_filter(count, filter);
   count.executeStep();
   return count.getColumn(0).getInt64();
@@ -403,10 +416,12 @@ std::string order_key(const request_record& request, request_order order) {
 
 void add_follower(SQLite::Database& db, std::int64_t request_id, std::int64_t resident_id,
                   std::string_view role, std::string_view now) {
-  SQLite::Statement insert(db,
-                           "INSERT INTO request_followers (request_id, resident_id, role, "
-                           "created_at) VALUES (:request_id, :resident_id, :role, :now) "
-                           "ON CONFLICT (request_id, resident_id) DO NOTHING");
+  detail::statement_lease insert_lease(
+      db,
+      "INSERT INTO request_followers (request_id, resident_id, role, "
+      "created_at) VALUES (:request_id, :resident_id, :role, :now) "
+      "ON CONFLICT (request_id, resident_id) DO NOTHING");
+  SQLite::Statement& insert = insert_lease.get();
   insert.bind(":request_id", request_id);
   insert.bind(":resident_id", resident_id);
   bind_text(insert, ":role", role);
@@ -415,21 +430,24 @@ void add_follower(SQLite::Database& db, std::int64_t request_id, std::int64_t re
 }
 
 bool is_follower(SQLite::Database& db, std::int64_t request_id, std::int64_t resident_id) {
-  SQLite::Statement select(db,
-                           "SELECT 1 FROM request_followers "
-                           "WHERE request_id = :request_id AND resident_id = :resident_id");
+  detail::statement_lease select_lease(
+      db,
+      "SELECT 1 FROM request_followers "
+      "WHERE request_id = :request_id AND resident_id = :resident_id");
+  SQLite::Statement& select = select_lease.get();
   select.bind(":request_id", request_id);
   select.bind(":resident_id", resident_id);
   return select.executeStep();
 }
 
 std::vector<follower_record> followers_of(SQLite::Database& db, std::int64_t request_id) {
-  SQLite::Statement select(
+  detail::statement_lease select_lease(
       db,
       "SELECT f.resident_id, f.role, p.channel, p.address, p.language, p.opted_out_at "
       "FROM request_followers f JOIN residents p ON p.id = f.resident_id "
       "WHERE f.request_id = :request_id "
       "ORDER BY CASE f.role WHEN 'reporter' THEN 0 ELSE 1 END, f.created_at, f.resident_id");
+  SQLite::Statement& select = select_lease.get();
   select.bind(":request_id", request_id);
   std::vector<follower_record> followers;
   while (select.executeStep()) {
@@ -442,11 +460,12 @@ std::vector<follower_record> followers_of(SQLite::Database& db, std::int64_t req
 }
 
 std::int64_t insert_history(SQLite::Database& db, const history_record& entry) {
-  SQLite::Statement insert(
+  detail::statement_lease insert_lease(
       db,
       "INSERT INTO request_history (request_id, at, actor_kind, actor_id, field, old_value, "
       "new_value, public_note, internal_note) VALUES (:request_id, :at, :actor_kind, "
       ":actor_id, :field, :old_value, :new_value, :public_note, :internal_note)");
+  SQLite::Statement& insert = insert_lease.get();
   insert.bind(":request_id", entry.request_id);
   bind_text(insert, ":at", entry.at);
   bind_text(insert, ":actor_kind", entry.actor_kind);
@@ -461,10 +480,12 @@ std::int64_t insert_history(SQLite::Database& db, const history_record& entry) {
 }
 
 std::vector<history_record> request_history(SQLite::Database& db, std::int64_t request_id) {
-  SQLite::Statement select(db,
-                           "SELECT id, request_id, at, actor_kind, actor_id, field, old_value, "
-                           "new_value, public_note, internal_note FROM request_history "
-                           "WHERE request_id = :request_id ORDER BY at, id");
+  detail::statement_lease select_lease(
+      db,
+      "SELECT id, request_id, at, actor_kind, actor_id, field, old_value, "
+      "new_value, public_note, internal_note FROM request_history "
+      "WHERE request_id = :request_id ORDER BY at, id");
+  SQLite::Statement& select = select_lease.get();
   select.bind(":request_id", request_id);
   std::vector<history_record> history;
   while (select.executeStep()) {

@@ -8,6 +8,7 @@
 #include "storage/database.hpp"
 #include "storage/service_requests.hpp"
 #include "storage/sql_support.hpp"
+#include "storage/statement_cache.hpp"
 
 namespace civicline::storage {
 
@@ -59,10 +60,12 @@ std::optional<resident_record> first_resident(SQLite::Statement& select) {
 resident_record find_or_create_resident(SQLite::Database& db, std::string_view channel,
                                         std::string_view address, std::string_view language,
                                         std::string_view now) {
-  SQLite::Statement insert(db,
-                           "INSERT INTO residents (channel, address, language, created_at) "
-                           "VALUES (:channel, :address, :language, :now) "
-                           "ON CONFLICT (channel, address) DO NOTHING");
+  detail::statement_lease insert_lease(
+      db,
+      "INSERT INTO residents (channel, address, language, created_at) "
+      "VALUES (:channel, :address, :language, :now) "
+      "ON CONFLICT (channel, address) DO NOTHING");
+  SQLite::Statement& insert = insert_lease.get();
   bind_text(insert, ":channel", channel);
   bind_text(insert, ":address", address);
   bind_text(insert, ":language", language);
@@ -78,7 +81,8 @@ resident_record find_or_create_resident(SQLite::Database& db, std::string_view c
 }
 
 std::optional<resident_record> find_resident(SQLite::Database& db, std::int64_t id) {
-  SQLite::Statement select(db, std::string(resident_columns) + "WHERE id = :id");
+  detail::statement_lease select_lease(db, std::string(resident_columns) + "WHERE id = :id");
+  SQLite::Statement& select = select_lease.get();
   select.bind(":id", id);
   return first_resident(select);
 }
@@ -86,8 +90,9 @@ std::optional<resident_record> find_resident(SQLite::Database& db, std::int64_t 
 std::optional<resident_record> find_resident_by_address(SQLite::Database& db,
                                                         std::string_view channel,
                                                         std::string_view address) {
-  SQLite::Statement select(
+  detail::statement_lease select_lease(
       db, std::string(resident_columns) + "WHERE channel = :channel AND address = :address");
+  SQLite::Statement& select = select_lease.get();
   bind_text(select, ":channel", channel);
   bind_text(select, ":address", address);
   return first_resident(select);
@@ -95,7 +100,9 @@ std::optional<resident_record> find_resident_by_address(SQLite::Database& db,
 
 void set_resident_language(SQLite::Database& db, std::int64_t resident_id,
                            std::string_view language) {
-  SQLite::Statement update(db, "UPDATE residents SET language = :language WHERE id = :id");
+  detail::statement_lease update_lease(db,
+                                       "UPDATE residents SET language = :language WHERE id = :id");
+  SQLite::Statement& update = update_lease.get();
   bind_text(update, ":language", language);
   update.bind(":id", resident_id);
   detail::require_one_change(update.exec(), "resident", resident_id);
@@ -104,15 +111,18 @@ void set_resident_language(SQLite::Database& db, std::int64_t resident_id,
 void set_resident_opt_out(SQLite::Database& db, std::int64_t resident_id,
                           std::optional<std::string_view> at) {
   detail::savepoint all_or_nothing(db);
-  SQLite::Statement update(db, "UPDATE residents SET opted_out_at = :at WHERE id = :id");
+  detail::statement_lease update_lease(db,
+                                       "UPDATE residents SET opted_out_at = :at WHERE id = :id");
+  SQLite::Statement& update = update_lease.get();
   detail::bind_optional_text(update, ":at", at);
   update.bind(":id", resident_id);
   detail::require_one_change(update.exec(), "resident", resident_id);
   if (at) {
     // STOP means nothing more goes out, including what was queued before it.
-    SQLite::Statement suppress(db,
-                               "UPDATE notifications SET status = 'suppressed' "
-                               "WHERE resident_id = :id AND status = 'pending'");
+    detail::statement_lease suppress_lease(db,
+                                           "UPDATE notifications SET status = 'suppressed' "
+                                           "WHERE resident_id = :id AND status = 'pending'");
+    SQLite::Statement& suppress = suppress_lease.get();
     suppress.bind(":id", resident_id);
     suppress.exec();
   }
@@ -120,8 +130,9 @@ void set_resident_opt_out(SQLite::Database& db, std::int64_t resident_id,
 }
 
 std::optional<std::string> load_conversation(SQLite::Database& db, std::int64_t resident_id) {
-  SQLite::Statement select(db,
-                           "SELECT state_json FROM conversations WHERE resident_id = :resident_id");
+  detail::statement_lease select_lease(
+      db, "SELECT state_json FROM conversations WHERE resident_id = :resident_id");
+  SQLite::Statement& select = select_lease.get();
   select.bind(":resident_id", resident_id);
   if (!select.executeStep()) {
     return std::nullopt;
@@ -131,12 +142,13 @@ std::optional<std::string> load_conversation(SQLite::Database& db, std::int64_t 
 
 void save_conversation(SQLite::Database& db, std::int64_t resident_id, std::string_view state_json,
                        std::string_view now) {
-  SQLite::Statement upsert(
+  detail::statement_lease upsert_lease(
       db,
       "INSERT INTO conversations (resident_id, state_json, updated_at) "
       "VALUES (:resident_id, :state_json, :now) "
       "ON CONFLICT (resident_id) DO UPDATE "
       "SET state_json = excluded.state_json, updated_at = excluded.updated_at");
+  SQLite::Statement& upsert = upsert_lease.get();
   upsert.bind(":resident_id", resident_id);
   bind_text(upsert, ":state_json", state_json);
   bind_text(upsert, ":now", now);
@@ -144,12 +156,13 @@ void save_conversation(SQLite::Database& db, std::int64_t resident_id, std::stri
 }
 
 std::optional<std::int64_t> insert_message(SQLite::Database& db, const message_record& message) {
-  SQLite::Statement insert(
+  detail::statement_lease insert_lease(
       db,
       "INSERT INTO messages (resident_id, direction, body, external_id, request_id, created_at, "
       "in_reply_to) VALUES (:resident_id, :direction, :body, :external_id, :request_id, "
       ":created_at, :in_reply_to) "
       "ON CONFLICT (resident_id, direction, external_id) WHERE external_id <> '' DO NOTHING");
+  SQLite::Statement& insert = insert_lease.get();
   insert.bind(":resident_id", message.resident_id);
   bind_text(insert, ":direction", message.direction);
   bind_text(insert, ":body", message.body);
@@ -166,19 +179,21 @@ std::optional<std::int64_t> insert_message(SQLite::Database& db, const message_r
 std::vector<message_record> conversation_messages(SQLite::Database& db, std::int64_t resident_id,
                                                   std::size_t limit) {
   // The newest `limit`, then turned around so the caller reads them in order.
-  SQLite::Statement select(db,
-                           "SELECT id, resident_id, direction, body, external_id, request_id, "
-                           "created_at, in_reply_to FROM messages WHERE resident_id = :resident_id "
-                           "ORDER BY created_at DESC, id DESC LIMIT :limit");
+  detail::statement_lease select_lease(
+      db,
+      "SELECT id, resident_id, direction, body, external_id, request_id, "
+      "created_at, in_reply_to FROM messages WHERE resident_id = :resident_id "
+      "ORDER BY created_at DESC, id DESC LIMIT :limit");
+  SQLite::Statement& select = select_lease.get();
   select.bind(":resident_id", resident_id);
   detail::bind_limit(select, ":limit", limit);
   std::vector<message_record> messages;
   while (select.executeStep()) {
-    messages.push_back(
-        message_record{select.getColumn(0).getInt64(), select.getColumn(1).getInt64(),
-                       select.getColumn(2).getString(), select.getColumn(3).getString(),
-                       select.getColumn(4).getString(), detail::optional_int64(select.getColumn(5)),
-                       select.getColumn(6).getString(), detail::optional_int64(select.getColumn(7))});
+    messages.push_back(message_record{
+        select.getColumn(0).getInt64(), select.getColumn(1).getInt64(),
+        select.getColumn(2).getString(), select.getColumn(3).getString(),
+        select.getColumn(4).getString(), detail::optional_int64(select.getColumn(5)),
+        select.getColumn(6).getString(), detail::optional_int64(select.getColumn(7))});
   }
   std::reverse(messages.begin(), messages.end());
   return messages;

@@ -8,6 +8,7 @@
 
 #include "storage/database.hpp"
 #include "storage/sql_support.hpp"
+#include "storage/statement_cache.hpp"
 
 namespace civicline::storage {
 
@@ -43,10 +44,12 @@ api_key_record read_key(const SQLite::Statement& row) {
 
 std::optional<staff_user_record> insert_staff_user(SQLite::Database& db,
                                                    const staff_user_record& user) {
-  SQLite::Statement insert(db,
-                           "INSERT INTO staff_users (name, role, password_hash, created_at, "
-                           "disabled_at) VALUES (:name, :role, :password_hash, :created_at, "
-                           ":disabled_at) ON CONFLICT (name) DO NOTHING");
+  detail::statement_lease insert_lease(
+      db,
+      "INSERT INTO staff_users (name, role, password_hash, created_at, "
+      "disabled_at) VALUES (:name, :role, :password_hash, :created_at, "
+      ":disabled_at) ON CONFLICT (name) DO NOTHING");
+  SQLite::Statement& insert = insert_lease.get();
   bind_text(insert, ":name", user.name);
   bind_text(insert, ":role", user.role);
   bind_text(insert, ":password_hash", user.password_hash);
@@ -63,7 +66,8 @@ std::optional<staff_user_record> insert_staff_user(SQLite::Database& db,
 }
 
 std::optional<staff_user_record> find_staff_user(SQLite::Database& db, std::string_view name) {
-  SQLite::Statement select(db, std::string(user_columns) + "WHERE name = :name");
+  detail::statement_lease select_lease(db, std::string(user_columns) + "WHERE name = :name");
+  SQLite::Statement& select = select_lease.get();
   bind_text(select, ":name", name);
   if (!select.executeStep()) {
     return std::nullopt;
@@ -72,7 +76,8 @@ std::optional<staff_user_record> find_staff_user(SQLite::Database& db, std::stri
 }
 
 std::vector<staff_user_record> list_staff_users(SQLite::Database& db) {
-  SQLite::Statement select(db, std::string(user_columns) + "ORDER BY name");
+  detail::statement_lease select_lease(db, std::string(user_columns) + "ORDER BY name");
+  SQLite::Statement& select = select_lease.get();
   std::vector<staff_user_record> users;
   while (select.executeStep()) {
     users.push_back(read_user(select));
@@ -81,20 +86,23 @@ std::vector<staff_user_record> list_staff_users(SQLite::Database& db) {
 }
 
 void disable_staff_user(SQLite::Database& db, std::int64_t user_id, std::string_view now) {
-  SQLite::Statement update(db,
-                           "UPDATE staff_users SET disabled_at = COALESCE(disabled_at, :now) "
-                           "WHERE id = :id");
+  detail::statement_lease update_lease(
+      db,
+      "UPDATE staff_users SET disabled_at = COALESCE(disabled_at, :now) "
+      "WHERE id = :id");
+  SQLite::Statement& update = update_lease.get();
   bind_text(update, ":now", now);
   update.bind(":id", user_id);
   detail::require_one_change(update.exec(), "staff user", user_id);
 }
 
 std::int64_t insert_staff_session(SQLite::Database& db, const staff_session_record& session) {
-  SQLite::Statement insert(
+  detail::statement_lease insert_lease(
       db,
       "INSERT INTO staff_sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, "
       "expires_at) VALUES (:token_hash, :user_id, :csrf_token, :created_at, :last_seen_at, "
       ":expires_at)");
+  SQLite::Statement& insert = insert_lease.get();
   bind_text(insert, ":token_hash", session.token_hash);
   insert.bind(":user_id", session.user_id);
   bind_text(insert, ":csrf_token", session.csrf_token);
@@ -107,12 +115,13 @@ std::int64_t insert_staff_session(SQLite::Database& db, const staff_session_reco
 
 std::optional<staff_session_view> find_staff_session(SQLite::Database& db,
                                                      std::string_view token_hash) {
-  SQLite::Statement select(
+  detail::statement_lease select_lease(
       db,
       "SELECT s.id, s.token_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, "
       "s.expires_at, u.name, u.role FROM staff_sessions s "
       "JOIN staff_users u ON u.id = s.user_id "
       "WHERE s.token_hash = :token_hash AND u.disabled_at IS NULL");
+  SQLite::Statement& select = select_lease.get();
   bind_text(select, ":token_hash", token_hash);
   if (!select.executeStep()) {
     return std::nullopt;
@@ -126,35 +135,41 @@ std::optional<staff_session_view> find_staff_session(SQLite::Database& db,
 }
 
 void touch_staff_session(SQLite::Database& db, std::int64_t session_id, std::string_view now) {
-  SQLite::Statement update(db,
-                           "UPDATE staff_sessions SET last_seen_at = :now "
-                           "WHERE id = :id AND last_seen_at < :now");
+  detail::statement_lease update_lease(db,
+                                       "UPDATE staff_sessions SET last_seen_at = :now "
+                                       "WHERE id = :id AND last_seen_at < :now");
+  SQLite::Statement& update = update_lease.get();
   bind_text(update, ":now", now);
   update.bind(":id", session_id);
   update.exec();
 }
 
 bool delete_staff_session(SQLite::Database& db, std::string_view token_hash) {
-  SQLite::Statement remove(db, "DELETE FROM staff_sessions WHERE token_hash = :token_hash");
+  detail::statement_lease remove_lease(db,
+                                       "DELETE FROM staff_sessions WHERE token_hash = :token_hash");
+  SQLite::Statement& remove = remove_lease.get();
   bind_text(remove, ":token_hash", token_hash);
   return remove.exec() > 0;
 }
 
 int delete_stale_staff_sessions(SQLite::Database& db, std::string_view now,
                                 std::string_view idle_since) {
-  SQLite::Statement remove(db,
-                           "DELETE FROM staff_sessions "
-                           "WHERE expires_at <= :now OR last_seen_at < :idle_since");
+  detail::statement_lease remove_lease(db,
+                                       "DELETE FROM staff_sessions "
+                                       "WHERE expires_at <= :now OR last_seen_at < :idle_since");
+  SQLite::Statement& remove = remove_lease.get();
   bind_text(remove, ":now", now);
   bind_text(remove, ":idle_since", idle_since);
   return remove.exec();
 }
 
 std::int64_t insert_api_key(SQLite::Database& db, const api_key_record& key) {
-  SQLite::Statement insert(db,
-                           "INSERT INTO api_keys (name, role, key_hash, prefix, created_at, "
-                           "last_used_at, revoked_at) VALUES (:name, :role, :key_hash, :prefix, "
-                           ":created_at, :last_used_at, :revoked_at)");
+  detail::statement_lease insert_lease(
+      db,
+      "INSERT INTO api_keys (name, role, key_hash, prefix, created_at, "
+      "last_used_at, revoked_at) VALUES (:name, :role, :key_hash, :prefix, "
+      ":created_at, :last_used_at, :revoked_at)");
+  SQLite::Statement& insert = insert_lease.get();
   bind_text(insert, ":name", key.name);
   bind_text(insert, ":role", key.role);
   bind_text(insert, ":key_hash", key.key_hash);
@@ -171,7 +186,8 @@ std::int64_t insert_api_key(SQLite::Database& db, const api_key_record& key) {
 }
 
 std::optional<api_key_record> find_api_key(SQLite::Database& db, std::string_view key_hash) {
-  SQLite::Statement select(db, std::string(key_columns) + "WHERE key_hash = :key_hash");
+  detail::statement_lease select_lease(db, std::string(key_columns) + "WHERE key_hash = :key_hash");
+  SQLite::Statement& select = select_lease.get();
   bind_text(select, ":key_hash", key_hash);
   if (!select.executeStep()) {
     return std::nullopt;
@@ -180,7 +196,9 @@ std::optional<api_key_record> find_api_key(SQLite::Database& db, std::string_vie
 }
 
 std::vector<api_key_record> list_api_keys(SQLite::Database& db) {
-  SQLite::Statement select(db, std::string(key_columns) + "ORDER BY created_at DESC, id DESC");
+  detail::statement_lease select_lease(
+      db, std::string(key_columns) + "ORDER BY created_at DESC, id DESC");
+  SQLite::Statement& select = select_lease.get();
   std::vector<api_key_record> keys;
   while (select.executeStep()) {
     keys.push_back(read_key(select));
@@ -189,17 +207,19 @@ std::vector<api_key_record> list_api_keys(SQLite::Database& db) {
 }
 
 void touch_api_key(SQLite::Database& db, std::int64_t key_id, std::string_view now) {
-  SQLite::Statement update(db,
-                           "UPDATE api_keys SET last_used_at = :now WHERE id = :id "
-                           "AND (last_used_at IS NULL OR last_used_at < :now)");
+  detail::statement_lease update_lease(db,
+                                       "UPDATE api_keys SET last_used_at = :now WHERE id = :id "
+                                       "AND (last_used_at IS NULL OR last_used_at < :now)");
+  SQLite::Statement& update = update_lease.get();
   bind_text(update, ":now", now);
   update.bind(":id", key_id);
   update.exec();
 }
 
 void revoke_api_key(SQLite::Database& db, std::int64_t key_id, std::string_view now) {
-  SQLite::Statement update(
+  detail::statement_lease update_lease(
       db, "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, :now) WHERE id = :id");
+  SQLite::Statement& update = update_lease.get();
   bind_text(update, ":now", now);
   update.bind(":id", key_id);
   detail::require_one_change(update.exec(), "API key", key_id);
@@ -207,9 +227,10 @@ void revoke_api_key(SQLite::Database& db, std::int64_t key_id, std::string_view 
 
 std::optional<login_failure_record> find_login_failure(SQLite::Database& db,
                                                        std::string_view name) {
-  SQLite::Statement select(db,
-                           "SELECT name, failures, last_failure_at, locked_until "
-                           "FROM login_failures WHERE name = :name");
+  detail::statement_lease select_lease(db,
+                                       "SELECT name, failures, last_failure_at, locked_until "
+                                       "FROM login_failures WHERE name = :name");
+  SQLite::Statement& select = select_lease.get();
   bind_text(select, ":name", name);
   if (!select.executeStep()) {
     return std::nullopt;
@@ -220,12 +241,13 @@ std::optional<login_failure_record> find_login_failure(SQLite::Database& db,
 }
 
 void save_login_failure(SQLite::Database& db, const login_failure_record& record) {
-  SQLite::Statement upsert(
+  detail::statement_lease upsert_lease(
       db,
       "INSERT INTO login_failures (name, failures, last_failure_at, locked_until) "
       "VALUES (:name, :failures, :last_failure_at, :locked_until) "
       "ON CONFLICT (name) DO UPDATE SET failures = excluded.failures, "
       "last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until");
+  SQLite::Statement& upsert = upsert_lease.get();
   bind_text(upsert, ":name", record.name);
   upsert.bind(":failures", record.failures);
   bind_text(upsert, ":last_failure_at", record.last_failure_at);
@@ -236,15 +258,17 @@ void save_login_failure(SQLite::Database& db, const login_failure_record& record
 }
 
 void clear_login_failure(SQLite::Database& db, std::string_view name) {
-  SQLite::Statement remove(db, "DELETE FROM login_failures WHERE name = :name");
+  detail::statement_lease remove_lease(db, "DELETE FROM login_failures WHERE name = :name");
+  SQLite::Statement& remove = remove_lease.get();
   bind_text(remove, ":name", name);
   remove.exec();
 }
 
 int delete_login_failures_before(SQLite::Database& db, std::string_view before) {
-  SQLite::Statement remove(db,
-                           "DELETE FROM login_failures WHERE last_failure_at < :before "
-                           "AND (locked_until IS NULL OR locked_until < :before)");
+  detail::statement_lease remove_lease(db,
+                                       "DELETE FROM login_failures WHERE last_failure_at < :before "
+                                       "AND (locked_until IS NULL OR locked_until < :before)");
+  SQLite::Statement& remove = remove_lease.get();
   bind_text(remove, ":before", before);
   return remove.exec();
 }

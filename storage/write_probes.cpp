@@ -2,12 +2,16 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include "storage/statement_cache.hpp"
+
 namespace civicline::storage {
 
 std::optional<std::int64_t> insert_write_probe(SQLite::Database& db, const write_probe& probe) {
-  SQLite::Statement insert(db,
-                           "INSERT INTO write_probes (probe_key, payload, created_at) "
-                           "VALUES (:key, :payload, :created_at) ON CONFLICT (probe_key) DO NOTHING");
+  detail::statement_lease insert_lease(
+      db,
+      "INSERT INTO write_probes (probe_key, payload, created_at) "
+      "VALUES (:key, :payload, :created_at) ON CONFLICT (probe_key) DO NOTHING");
+  SQLite::Statement& insert = insert_lease.get();
   insert.bind(":key", probe.key);
   insert.bind(":payload", probe.payload);
   insert.bind(":created_at", probe.created_at);
@@ -18,9 +22,11 @@ std::optional<std::int64_t> insert_write_probe(SQLite::Database& db, const write
 }
 
 std::optional<write_probe> find_write_probe(SQLite::Database& db, std::string_view key) {
-  SQLite::Statement select(db,
-                           "SELECT id, probe_key, payload, created_at FROM write_probes "
-                           "WHERE probe_key = :key");
+  detail::statement_lease select_lease(
+      db,
+      "SELECT id, probe_key, payload, created_at FROM write_probes "
+      "WHERE probe_key = :key");
+  SQLite::Statement& select = select_lease.get();
   select.bind(":key", std::string(key));
   if (!select.executeStep()) {
     return std::nullopt;
@@ -30,7 +36,8 @@ std::optional<write_probe> find_write_probe(SQLite::Database& db, std::string_vi
 }
 
 std::int64_t count_write_probes(SQLite::Database& db) {
-  SQLite::Statement count(db, "SELECT COUNT(*) FROM write_probes");
+  detail::statement_lease count_lease(db, "SELECT COUNT(*) FROM write_probes");
+  SQLite::Statement& count = count_lease.get();
   count.executeStep();
   return count.getColumn(0).getInt64();
 }
