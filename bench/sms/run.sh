@@ -38,6 +38,9 @@ config["storage"]["database"] = f"{data}/civicline.db"
 config["content"] = {"rule_packs": src.rsplit("/", 1)[0] + "/nlp",
                      "templates": src.rsplit("/", 1)[0] + "/templates"}
 config["sms"]["twilio"]["auth_token"] = "bench-auth-token-0123456789"
+# 8000 simulated residents text several times a minute each; the limiter would answer most
+# with "please wait" and skip the dialog, which is not the path to measure.
+config["sms"]["max_messages_per_minute"] = 0
 json.dump(config, open(dst, "w"), indent=2)
 PY
 "$BIN" migrate --config "$DATA/civicline.json" >/dev/null
@@ -54,4 +57,6 @@ TARGET_URL="$SIGN_URL" TARGET_LUA="$HERE/signed_webhook.lua" bash "$REFERENCE/ru
 echo
 echo "civicline peak RSS: $(grep VmHWM /proc/$SERVER_PID/status | awk '{print $2, $3}')"
 echo "civicline requests stored: $(sqlite3 "$DATA/civicline.db" "SELECT count(*) FROM messages WHERE direction = 'in'") inbound messages, $(sqlite3 "$DATA/civicline.db" 'SELECT count(*) FROM service_requests') service requests"
-echo "civicline refused (4xx/5xx) in its log: $(grep -c '"status":4[0-9][0-9]\|"status":5[0-9][0-9]' "$DATA/server.log" || true)"
+echo "civicline answers other than 200 in its access log:"
+grep -o '"route":"[^"]*","status":[0-9]*' "$DATA/server.log" | grep -v ':200$' | sort | uniq -c || true
+echo "rate-limited messages: $(grep -c '"rate_limited":true' "$DATA/server.log" || true)"

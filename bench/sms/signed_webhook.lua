@@ -3,10 +3,12 @@
 -- URL + sorted params)); computed here, per request, in LuaJIT).
 --
 -- Every request has a new MessageSid (so none is a cheap "seen it" retry) and comes from one
--- of SENDERS residents in turn (so none passes the per-sender rate limit at the rates this
--- machine reaches); the texts walk each resident through a report: problem, place, "yes",
--- a status question. Env: SIGN_URL (the URL Twilio would sign: public_base_url + path),
--- AUTH_TOKEN, SENDERS (default 50000). done() prints one RESULT line like the references'.
+-- of SENDERS residents in turn; the texts walk each resident through a report: problem,
+-- place, "yes" (a new service request), a status question. At these rates each of the 8000
+-- default senders texts several times a minute, so run.sh turns the per-sender limit off (it
+-- would otherwise answer most of them "please wait" without running the dialog). Env:
+-- SIGN_URL (the URL Twilio would sign: public_base_url + path), AUTH_TOKEN, SENDERS.
+-- done() prints one RESULT line like the references'.
 local bit = require("bit")
 local band, bor, bxor, bnot, rol, lshift, rshift, tobit =
   bit.band, bit.bor, bit.bxor, bit.bnot, bit.rol, bit.lshift, bit.rshift, bit.tobit
@@ -90,12 +92,12 @@ end
 
 local sign_url = os.getenv("SIGN_URL") or "http://127.0.0.1:8080/sms/twilio"
 local token = os.getenv("AUTH_TOKEN") or "demo-auth-token-not-secret"
-local senders = tonumber(os.getenv("SENDERS") or "50000")
+local senders = tonumber(os.getenv("SENDERS") or "8000")
 local path = sign_url:match("^https?://[^/]+(/.*)$") or "/sms/twilio"
 
 -- What a resident says, turn by turn; each sender is at turn (visits mod #script).
 local script = {
-  "There is a big pothole on Main St near 5th Ave, two cars got flat tires this morning. Please fix!",
+  "There is a big pothole on Main St near 5th Ave, it is deep and growing, please fix it",
   "it's at 1400 N Alma School Rd",
   "yes",
   "what's the status of my report?",
