@@ -48,7 +48,8 @@ std::optional<std::chrono::system_clock::time_point> from_iso8601(std::string_vi
   }
   const std::chrono::year_month_day date{std::chrono::year(year), std::chrono::month(month),
                                          std::chrono::day(day)};
-  if (!date.ok() || hour > 23 || minute > 59 || second > 60) {
+  // Outside these years the nanosecond clock overflows (it spans 1678-2262); no 311 date is.
+  if (year < 1900 || year > 2199 || !date.ok() || hour > 23 || minute > 59 || second > 60) {
     return std::nullopt;
   }
   return std::chrono::sys_days(date) + std::chrono::hours(hour) + std::chrono::minutes(minute) +

@@ -163,6 +163,9 @@ test('STOP silences status updates; START brings them back, delivered through th
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(fake.received.length, 1); // exactly one
 
+    // The provider's id is stored once its answer is back (a moment after it received the send).
+    await fake.waitFor(() => sql(server, `SELECT count(*) FROM notifications WHERE provider_message_id = '${sent.sid}'`) === '1',
+      5000, 'the provider message id to be stored');
     // Delivery callbacks, signed like inbound: out of order never moves it back.
     const callback = (status) => ({ MessageSid: sent.sid, MessageStatus: status, AccountSid: accountSid, To: '+15550004444' });
     assert.equal((await postTwilio(server, '/sms/twilio/status', callback('delivered'))).status, 204);
@@ -197,7 +200,8 @@ test('a provider outage delays a notification but never loses it, across a resta
     server = await startServer({ overrides: smsConfig(fake, { max_attempts: 50 }), dir: temp.dir });
     await fake.waitFor(() => fake.delivered().length === 1, 10000, 'the notification after recovery');
     assert.match(fake.delivered()[0].params.Body, new RegExp(id));
-    assert.equal(sql(server, 'SELECT status FROM notifications'), 'sent');
+    // The outcome is stored once the provider's answer is back: wait for it (bounded).
+    await fake.waitFor(() => sql(server, 'SELECT status FROM notifications') === 'sent', 5000, 'the sent status to be stored');
   } finally {
     await server.close();
     temp.cleanup();
