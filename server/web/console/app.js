@@ -521,12 +521,19 @@ document.addEventListener('keydown', (event) => {
 function startPolling() {
   stopPolling();
   state.pollTimer = setInterval(() => {
-    if (!state.session) return;
+    if (!state.session || document.hidden) return; // a background tab catches up when shown
     loadQueue({ fresh: false });
     const open = viewFromUrl().open;
     if (open && !$('detail').hidden) loadDetail(open);
   }, POLL_MS);
 }
+
+document.addEventListener('visibilitychange', () => {
+  if (document.hidden || !state.session) return;
+  loadQueue({ fresh: false });
+  const open = viewFromUrl().open;
+  if (open && !$('detail').hidden) loadDetail(open);
+});
 
 function stopPolling() {
   if (state.pollTimer) clearInterval(state.pollTimer);
