@@ -5,7 +5,9 @@
 // keyboard shortcuts work; a page of the queue renders in well under 200 ms.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import twilio from 'twilio';
 import { runCli, sourceDir, startServer } from '../e2e/harness.mjs';
 import { startFakeProvider } from '../e2e/fake_sms_provider.mjs';
@@ -306,6 +308,25 @@ test('pages: next page by cursor, sort by due, and render time of a page', async
   const fifty = (await page.evaluate(() => window.civiclineConsole.renders)).filter((r) => r.rows === 50).map((r) => r.ms);
   t.diagnostic(`render of a 50-row page: ${fifty.map((ms) => ms.toFixed(1)).join(', ')} ms`);
   assert.ok(fifty.length >= 1 && Math.max(...fifty) < 200);
+  assert.deepEqual(unexpected(page), []);
+  await page.close();
+});
+
+test('overdue requests are highlighted and the overdue filter finds them', async () => {
+  // Move one web-chat request's due time into the past (the SLA is days away otherwise).
+  const db = path.join(server.dir, 'civicline.db');
+  const late = execFileSync('sqlite3', [db, "SELECT tracking_id FROM service_requests WHERE channel = 'web_chat' ORDER BY id LIMIT 1"]).toString().trim();
+  execFileSync('sqlite3', [db, `UPDATE service_requests SET due_at = '2020-01-01T00:00:00.000Z' WHERE tracking_id = '${late}'`]);
+  const page = await newPage(first);
+  await logIn(page, 'ada');
+  await page.getByLabel('Overdue only').check();
+  await page.waitForURL(/overdue=true/);
+  await page.waitForFunction(() => document.querySelectorAll('#queue-body tr[data-id]').length === 1, null, { timeout: waitMs });
+  const row = page.locator(`#queue-body tr[data-id="${late}"]`);
+  assert.match(await row.getAttribute('class'), /overdue/);
+  assert.match(await row.locator('td.due').textContent(), /overdue/);
+  const background = await row.evaluate((tr) => getComputedStyle(tr).backgroundColor);
+  assert.notEqual(background, 'rgba(0, 0, 0, 0)');
   assert.deepEqual(unexpected(page), []);
   await page.close();
 });
