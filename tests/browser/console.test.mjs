@@ -8,13 +8,12 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import twilio from 'twilio';
 import { runCli, sourceDir, startServer } from '../e2e/harness.mjs';
 import { startFakeProvider } from '../e2e/fake_sms_provider.mjs';
+import { chatReport as report, smsResident, twilioAccount } from '../e2e/residents.mjs';
 import { launchBrowser } from './browser.mjs';
 
-const authToken = 'e2e-auth-token-0123456789';
-const accountSid = 'AC11111111111111111111111111111111';
+const { authToken, accountSid } = twilioAccount;
 const publicBase = 'http://311.example.test'; // what Twilio signs; http, so the cookie is not Secure-only
 const waitMs = 10000;                          // every wait in this file is bounded by this
 const xssAddressText = 'pothole at 300 W Main St, deep <img src=x onerror="window.__xss=1"> in the lane';
@@ -24,47 +23,14 @@ const passwords = { ada: 'console password one', bea: 'console password two' };
 
 let server, fake, first, second;
 const ids = {};
-let sidCounter = 0;
 
 /** A resident texting over Twilio (webhooks signed by the SDK); resolves to the reply text. */
 async function sms(from, body) {
-  const params = { MessageSid: `SM${String(++sidCounter).padStart(32, '0')}`, AccountSid: accountSid,
-    From: from, To: '+15550000311', Body: body, NumMedia: '0' };
-  const signature = twilio.getExpectedTwilioSignature(authToken, `${publicBase}/sms/twilio`, params);
-  const res = await fetch(`${server.url}/sms/twilio`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signature },
-    body: new URLSearchParams(params).toString(),
-  });
-  const text = await res.text();
-  assert.equal(res.status, 200, text);
-  return [...text.matchAll(/<Message>([\s\S]*?)<\/Message>/g)].map((m) => m[1]).join(' ');
+  return (await smsResident(() => server, publicBase, from).say(body)).join(' ');
 }
 
 /** A web-chat visitor reporting one problem; resolves to its tracking id. */
-async function chatReport(text) {
-  let cookie;
-  const say = async (t) => {
-    const res = await fetch(`${server.url}/chat/api/messages`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', ...(cookie ? { Cookie: cookie } : {}) },
-      body: JSON.stringify({ text: t }),
-    });
-    const setCookie = res.headers.get('set-cookie');
-    if (setCookie) cookie = setCookie.split(';')[0];
-    assert.equal(res.status, 200);
-    return res.json();
-  };
-  let reply = await say(text);
-  for (const answer of ['no', 'large']) {
-    if (reply.replies.map((r) => r.text).join(' ').includes('YES')) break;
-    reply = await say(answer);
-  }
-  assert.match(reply.replies.map((r) => r.text).join(' '), /YES/, JSON.stringify(reply));
-  const done = await say('yes');
-  assert.match(done.tracking_id, /^311-\d{6}$/);
-  return done.tracking_id;
-}
+const chatReport = (text) => report(server, text);
 
 async function createUser(name) {
   const out = await runCli(['create-user', '--role', 'agent', '--name', name, '--password-stdin',

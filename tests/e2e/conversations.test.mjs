@@ -3,26 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeTempDir, startServer } from './harness.mjs';
+import { chatVisitor } from './residents.mjs';
 
-/** A chat visitor: keeps the session cookie the server sets, like a browser. */
-function visitor(server) {
-  let cookie;
-  return {
-    get cookie() { return cookie; },
-    async say(text, extra = {}) {
-      const res = await fetch(`${server().url}/chat/api/messages`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...(cookie ? { Cookie: cookie } : {}) },
-        body: JSON.stringify({ text, ...extra }),
-      });
-      const setCookie = res.headers.get('set-cookie');
-      if (setCookie) cookie = setCookie.split(';')[0];
-      assert.equal(res.status, 200, `for ${JSON.stringify(text).slice(0, 60)}`);
-      const body = await res.json();
-      return { ...body, texts: body.replies.map((r) => r.text), setCookie };
-    },
-  };
-}
+const visitor = chatVisitor;
 
 test('a report in one message, confirmed, gets a tracking id that a status check finds', async () => {
   const server = await startServer();

@@ -2,58 +2,17 @@
 // and a real SQLite file; outbound messages go to a fake provider that records them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import twilio from 'twilio';
 import { makeTempDir, runCli, startServer } from './harness.mjs';
 import { startFakeProvider } from './fake_sms_provider.mjs';
+import { postTwilio as post, smsResident, smsSettings, sql, twilioAccount } from './residents.mjs';
 
-const authToken = 'e2e-auth-token-0123456789';
-const accountSid = 'AC11111111111111111111111111111111';
+const { authToken, accountSid } = twilioAccount;
 const publicBase = 'https://311.example.test'; // what Twilio sees, in front of a TLS proxy
-let sidCounter = 0;
 
-function smsConfig(fake, extra = {}) {
-  return {
-    server: { public_base_url: publicBase },
-    sms: {
-      twilio: { account_sid: accountSid, auth_token: authToken, from: '+15550000311', api_base_url: fake ? fake.url : '' },
-      vonage: { api_key: 'vkey', api_secret: 'vsecret', from: '15550000311', webhook_secret: 'vonage-secret-0123456789',
-        api_base_url: fake ? fake.url : '' },
-      poll_interval_ms: 50, retry_initial_seconds: 1, retry_max_seconds: 1, ...extra,
-    },
-  };
-}
-
-/** Posts a Twilio webhook for `params`, signed by the SDK unless `signature` is given. */
-async function postTwilio(server, route, params, { signature, token = authToken } = {}) {
-  const sig = signature !== undefined ? signature : twilio.getExpectedTwilioSignature(token, `${publicBase}${route}`, params);
-  const headers = { 'Content-Type': 'application/x-www-form-urlencoded' };
-  if (sig !== null) headers['X-Twilio-Signature'] = sig;
-  const res = await fetch(`${server.url}${route}`, { method: 'POST', headers, body: new URLSearchParams(params).toString() });
-  return { status: res.status, type: res.headers.get('content-type'), body: await res.text() };
-}
-
-/** A resident texting from `from`; say() returns the reply texts. */
-function texter(server, from) {
-  return {
-    params(body, extra = {}) {
-      return { MessageSid: `SM${String(++sidCounter).padStart(32, '0')}`, AccountSid: accountSid, From: from,
-        To: '+15550000311', Body: body, NumMedia: '0', ...extra };
-    },
-    async send(params) {
-      const res = await postTwilio(server(), '/sms/twilio', params);
-      assert.equal(res.status, 200, res.body);
-      assert.match(res.type, /^text\/xml/);
-      return { xml: res.body, texts: [...res.body.matchAll(/<Message>([\s\S]*?)<\/Message>/g)].map((m) => m[1]) };
-    },
-    async say(body, extra) { return (await this.send(this.params(body, extra))).texts; },
-  };
-}
-
-function sql(server, query) {
-  return execFileSync('sqlite3', [path.join(server.dir, 'civicline.db'), query]).toString().trim();
-}
+const smsConfig = (fake, extra = {}) => smsSettings(publicBase, fake ? fake.url : '', extra);
+const postTwilio = (server, route, params, options) => post(server, publicBase, route, params, options);
+const texter = (server, from) => smsResident(server, publicBase, from);
 
 async function setStatus(server, trackingId, status, note = '') {
   const args = ['request', 'set-status', '--config', server.configFile, trackingId, status];

@@ -6,12 +6,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import twilio from 'twilio';
 import { runCli, startServer } from './harness.mjs';
 import { startFakeProvider } from './fake_sms_provider.mjs';
+import { chatReport as report, smsResident, twilioAccount } from './residents.mjs';
 
-const authToken = 'e2e-auth-token-0123456789';
-const accountSid = 'AC11111111111111111111111111111111';
+const { authToken, accountSid } = twilioAccount;
 const publicBase = 'https://311.example.test';
 const adminPassword = 'correct horse battery staple';
 
@@ -55,47 +54,12 @@ async function login(name, password) {
   return { cookie: setCookie.split(';')[0], csrf: res.body.csrf_token, setCookie, body: res.body };
 }
 
-/** A web-chat visitor reporting one problem in one message; resolves to its tracking id. */
-async function chatReport(text) {
-  let cookie;
-  const say = async (t) => {
-    const res = await fetch(`${server.url}/chat/api/messages`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', ...(cookie ? { Cookie: cookie } : {}) },
-      body: JSON.stringify({ text: t }),
-    });
-    const setCookie = res.headers.get('set-cookie');
-    if (setCookie) cookie = setCookie.split(';')[0];
-    assert.equal(res.status, 200);
-    return res.json();
-  };
-  let reply = await say(text);
-  // Answer the category's question, if it asks one, until the bot asks to confirm.
-  for (const answer of ['no', 'large']) {
-    if (reply.replies.map((r) => r.text).join(' ').includes('YES')) break;
-    reply = await say(answer);
-  }
-  assert.match(reply.replies.map((r) => r.text).join(' '), /YES/, JSON.stringify(reply));
-  const done = await say('yes');
-  assert.match(done.tracking_id, /^311-\d{6}$/);
-  return done.tracking_id;
-}
+const chatReport = (text) => report(server, text);
 
-let sidCounter = 0;
 /** A resident texting from `from` over Twilio; resolves to the pothole's tracking id. */
 async function smsReport(from) {
-  const say = async (body) => {
-    const params = { MessageSid: `SM${String(++sidCounter).padStart(32, '0')}`, AccountSid: accountSid,
-      From: from, To: '+15550000311', Body: body, NumMedia: '0' };
-    const signature = twilio.getExpectedTwilioSignature(authToken, `${publicBase}/sms/twilio`, params);
-    const res = await fetch(`${server.url}/sms/twilio`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signature },
-      body: new URLSearchParams(params).toString(),
-    });
-    assert.equal(res.status, 200);
-    return [...(await res.text()).matchAll(/<Message>([\s\S]*?)<\/Message>/g)].map((m) => m[1]).join(' ');
-  };
+  const resident = smsResident(() => server, publicBase, from);
+  const say = async (body) => (await resident.say(body)).join(' ');
   assert.match(await say('pothole at 300 W Main St, a deep one in the right lane'), /YES/);
   const created = await say('yes');
   const id = created.match(/311-\d{6}/);
