@@ -39,8 +39,16 @@ void print_banner(const config::settings& s, const std::string& base_url) {
             << "  readiness        " << base_url << "/readyz\n"
             << "  metrics          " << base_url << "/metrics\n"
             << "  chat API (POST)  " << base_url << "/chat/api/messages\n"
+            << "  staff console    " << base_url << "/console/\n"
+            << "  SMS webhook      " << base_url << "/sms/twilio (Twilio signs for "
+            << s.server.public_base_url << "/sms/twilio)\n"
             << "Try it: build/release/server/civicline chat --config " << s.source_file.string()
             << "\n"
+            << "    or: build/release/server/civicline sms send --config " << s.source_file.string()
+            << " --from +15550001111 \"pothole on Main St\"\n"
+            << "Staff login: build/release/server/civicline create-user --role admin --name you "
+               "--config "
+            << s.source_file.string() << "\n"
             << "Stop with Ctrl-C.\n";
 }
 
