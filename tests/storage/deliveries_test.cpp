@@ -18,16 +18,7 @@ constexpr const char* t0 = "2026-11-28T13:45:00.000Z";
 constexpr const char* t1 = "2026-11-28T13:46:00.000Z";
 constexpr const char* t2 = "2026-11-28T13:47:00.000Z";
 
-struct fixture {
-  temp_directory dir;
-  storage::database db{options()};
-  storage::database_options options() const {
-    storage::database_options o;
-    o.path = dir.file("civicline.db");
-    o.readers = 2;
-    o.busy_timeout = 2'000ms;
-    return o;
-  }
+struct fixture : civicline::storage::testing::fresh_database {
   std::int64_t resident(const std::string& address) {
     std::int64_t id = 0;
     db.write([&](SQLite::Database& c) {

@@ -21,18 +21,7 @@ namespace {
 
 using ids = std::vector<std::string>;
 
-struct fixture {
-  temp_directory dir;
-  storage::database db{options()};
-
-  storage::database_options options() const {
-    storage::database_options o;
-    o.path = dir.file("civicline.db");
-    o.readers = 2;
-    o.busy_timeout = 2'000ms;
-    return o;
-  }
-
+struct fixture : civicline::storage::testing::fresh_database {
   std::string add(const std::string& created_at, const std::string& description,
                   const std::string& location, const std::string& channel = "sms",
                   const std::string& due_at = "", const std::string& updated_at = "") {

@@ -32,18 +32,7 @@ constexpr const char* t3 = "2026-11-28T13:48:00.000Z";
 const std::vector<std::string> open_statuses{"new", "acknowledged", "in_progress", "reopened"};
 
 /// A fresh database in a temp directory, with the shorthands the tests below share.
-struct fixture {
-  temp_directory dir;
-  storage::database db{options()};
-
-  storage::database_options options() const {
-    storage::database_options o;
-    o.path = dir.file("civicline.db");
-    o.readers = 2;
-    o.busy_timeout = 2'000ms;
-    return o;
-  }
-
+struct fixture : civicline::storage::testing::fresh_database {
   std::int64_t resident(const std::string& address, const std::string& channel = "sms",
                         const std::string& language = "en") {
     std::int64_t id = 0;

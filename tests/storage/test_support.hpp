@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "storage/database.hpp"
+
 namespace civicline::storage::testing {
 
 /// A uniquely named directory under the system temp directory, removed with
@@ -41,6 +43,21 @@ class temp_directory {
 
  private:
   std::filesystem::path path_;
+};
+
+/// A fresh database (two readers, a 2 s busy timeout) in its own temp directory; the tests'
+/// fixtures add their shorthands to it.
+struct fresh_database {
+  temp_directory dir;
+  database db{options()};
+
+  database_options options() const {
+    database_options o;
+    o.path = dir.file("civicline.db");
+    o.readers = 2;
+    o.busy_timeout = std::chrono::milliseconds(2'000);
+    return o;
+  }
 };
 
 /// Matches an exception whose what() contains every one of `parts`
