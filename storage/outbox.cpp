@@ -22,6 +22,22 @@ handoff_record read_handoff(const SQLite::Statement& row) {
                         row.getColumn(4).getString(), row.getColumn(5).getString()};
 }
 
+/// Handoffs whose status matches `condition` (a constant SQL text), oldest first.
+std::vector<handoff_record> handoffs_in(SQLite::Database& db, const char* condition,
+                                        std::size_t limit) {
+  detail::statement_lease select_lease(
+      db, std::string("SELECT id, resident_id, reason, status, created_at, updated_at "
+                      "FROM handoffs WHERE ") +
+              condition + " ORDER BY created_at, id LIMIT :limit");
+  SQLite::Statement& select = select_lease.get();
+  detail::bind_limit(select, ":limit", limit);
+  std::vector<handoff_record> handoffs;
+  while (select.executeStep()) {
+    handoffs.push_back(read_handoff(select));
+  }
+  return handoffs;
+}
+
 }  // namespace
 
 std::int64_t insert_outbox_event(SQLite::Database& db, const outbox_event& event) {
@@ -170,18 +186,24 @@ std::optional<handoff_record> waiting_handoff(SQLite::Database& db, std::int64_t
 }
 
 std::vector<handoff_record> waiting_handoffs(SQLite::Database& db, std::size_t limit) {
+  return handoffs_in(db, "status = 'waiting'", limit);
+}
+
+std::vector<handoff_record> open_handoffs(SQLite::Database& db, std::size_t limit) {
+  return handoffs_in(db, "status IN ('waiting', 'answered')", limit);
+}
+
+std::optional<handoff_record> find_handoff(SQLite::Database& db, std::int64_t id) {
   detail::statement_lease select_lease(
       db,
-      "SELECT id, resident_id, reason, status, created_at, updated_at "
-      "FROM handoffs WHERE status = 'waiting' "
-      "ORDER BY created_at, id LIMIT :limit");
+      "SELECT id, resident_id, reason, status, created_at, updated_at FROM handoffs "
+      "WHERE id = :id");
   SQLite::Statement& select = select_lease.get();
-  detail::bind_limit(select, ":limit", limit);
-  std::vector<handoff_record> handoffs;
-  while (select.executeStep()) {
-    handoffs.push_back(read_handoff(select));
+  select.bind(":id", id);
+  if (!select.executeStep()) {
+    return std::nullopt;
   }
-  return handoffs;
+  return read_handoff(select);
 }
 
 void update_handoff_status(SQLite::Database& db, std::int64_t handoff_id, std::string_view status,

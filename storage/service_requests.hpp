@@ -258,6 +258,10 @@ std::int64_t open_handoff(SQLite::Database& db, std::int64_t resident_id, std::s
 std::optional<handoff_record> waiting_handoff(SQLite::Database& db, std::int64_t resident_id);
 /// Handoffs waiting for staff, oldest first, at most `limit` (the staff queue).
 std::vector<handoff_record> waiting_handoffs(SQLite::Database& db, std::size_t limit);
+/// Handoffs staff still hold (waiting or answered, not closed), oldest first, at most `limit`.
+std::vector<handoff_record> open_handoffs(SQLite::Database& db, std::size_t limit);
+/// The handoff with this id, if any.
+std::optional<handoff_record> find_handoff(SQLite::Database& db, std::int64_t id);
 /// Staff answered ("answered") or closed ("closed") the handoff; the bot may reply again.
 /// Throws when the handoff does not exist.
 void update_handoff_status(SQLite::Database& db, std::int64_t handoff_id, std::string_view status,
