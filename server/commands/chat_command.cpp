@@ -38,7 +38,7 @@ int chat(const chat_options& options) {
   if (!settings) {
     return exit_code::bad_config;
   }
-  try {
+  return run_data_command([&] {
     auto known = load_knowledge(*settings);
     storage::database db(database_options_from(settings->storage));
     std::int64_t resident_id = 0;
@@ -74,14 +74,8 @@ int chat(const chat_options& options) {
       std::cout << std::flush;
     }
     show_notifications(db, resident_id);
-  } catch (const knowledge_error& e) {
-    std::cerr << "civicline: " << e.what() << "\n";
-    return exit_code::bad_config;
-  } catch (const storage::storage_error& e) {
-    std::cerr << "civicline: cannot open the database: " << e.what() << "\n";
-    return exit_code::storage_unavailable;
-  }
-  return exit_code::ok;
+    return exit_code::ok;
+  });
 }
 
 }  // namespace

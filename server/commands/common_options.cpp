@@ -3,6 +3,8 @@
 #include <iostream>
 
 #include "config/load.hpp"
+#include "server/exit_codes.hpp"
+#include "server/knowledge_loader.hpp"
 
 namespace civicline::server {
 
@@ -37,6 +39,18 @@ std::optional<config::settings> load_settings_or_report(const common_options& op
 
 storage::database_options database_options_from(const config::storage_settings& storage) {
   return {storage.database, storage.readers, storage.busy_timeout, storage.max_batch_jobs};
+}
+
+int run_data_command(const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const knowledge_error& e) {
+    std::cerr << "civicline: " << e.what() << "\n";
+    return exit_code::bad_config;
+  } catch (const storage::storage_error& e) {
+    std::cerr << "civicline: cannot open the database: " << e.what() << "\n";
+    return exit_code::storage_unavailable;
+  }
 }
 
 }  // namespace civicline::server

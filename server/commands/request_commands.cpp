@@ -32,7 +32,7 @@ int set_status(const set_status_options& options) {
                  "reopened)\n";
     return exit_code::usage;
   }
-  try {
+  return run_data_command([&] {
     const auto known = load_knowledge(*settings);
     storage::database db(database_options_from(settings->storage));
     core::status_change change;
@@ -55,14 +55,8 @@ int set_status(const set_status_options& options) {
     std::cout << result.updated->tracking_id << " is now "
               << core::to_string(result.updated->status) << "; " << result.notified
               << " resident(s) will be told\n";
-  } catch (const knowledge_error& e) {
-    std::cerr << "civicline: " << e.what() << "\n";
-    return exit_code::bad_config;
-  } catch (const storage::storage_error& e) {
-    std::cerr << "civicline: cannot open the database: " << e.what() << "\n";
-    return exit_code::storage_unavailable;
-  }
-  return exit_code::ok;
+    return exit_code::ok;
+  });
 }
 
 }  // namespace

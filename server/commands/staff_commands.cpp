@@ -60,7 +60,7 @@ int create_user(const create_user_options& options) {
   if (!settings) {
     return exit_code::bad_config;
   }
-  try {
+  const int status = run_data_command([&] {
     storage::database db(database_options_from(settings->storage));
     storage::staff_user_record user;
     user.name = options.name;
@@ -73,9 +73,10 @@ int create_user(const create_user_options& options) {
       std::cerr << "civicline: a user named \"" << options.name << "\" already exists\n";
       return exit_code::refused;
     }
-  } catch (const storage::storage_error& e) {
-    std::cerr << "civicline: cannot open the database: " << e.what() << "\n";
-    return exit_code::storage_unavailable;
+    return exit_code::ok;
+  });
+  if (status != exit_code::ok) {
+    return status;
   }
   std::cout << "created " << options.role << " \"" << options.name << "\"\n";
   if (generated) {
@@ -98,7 +99,7 @@ int create_key(const create_key_options& options) {
     return exit_code::bad_config;
   }
   const std::string key = auth::new_api_key();
-  try {
+  const int status = run_data_command([&] {
     storage::database db(database_options_from(settings->storage));
     storage::api_key_record record;
     record.name = options.name;
@@ -107,9 +108,10 @@ int create_key(const create_key_options& options) {
     record.prefix = auth::api_key_prefix(key);
     record.created_at = now_text();
     db.write([&](SQLite::Database& c) { storage::insert_api_key(c, record); });
-  } catch (const storage::storage_error& e) {
-    std::cerr << "civicline: cannot open the database: " << e.what() << "\n";
-    return exit_code::storage_unavailable;
+    return exit_code::ok;
+  });
+  if (status != exit_code::ok) {
+    return status;
   }
   // The key alone on the last line, so scripts can take it with `tail -n 1`.
   std::cout << "created " << options.role << " API key \"" << options.name << "\" ("

@@ -1,7 +1,5 @@
 #include "server/routes/sms_routes.hpp"
 
-#include <openssl/crypto.h>
-
 #include <boost/asio/use_awaitable.hpp>
 
 #include "channels/form_body.hpp"
@@ -10,6 +8,7 @@
 #include "channels/twilio_signature.hpp"
 #include "channels/twiml.hpp"
 #include "core/clock_text.hpp"
+#include "server/auth/credentials.hpp"
 #include "server/inbox_await.hpp"
 #include "server/logging.hpp"
 #include "server/storage_await.hpp"
@@ -170,11 +169,6 @@ awaitable<http_response> twilio_status(const app_context& app, http_request& req
   co_return text_response(204, "text/plain", "");
 }
 
-bool same_secret(std::string_view given, std::string_view expected) {
-  return !expected.empty() && given.size() == expected.size() &&
-         CRYPTO_memcmp(given.data(), expected.data(), given.size()) == 0;
-}
-
 /// Stores one part of a multipart SMS; the whole text once every part is in (each retry of
 /// the last part finds them all again, so a crash before the turn loses nothing).
 awaitable<std::optional<std::string>> join_parts(const app_context& app,
@@ -200,7 +194,8 @@ awaitable<http_response> vonage_inbound(const app_context& app, core::inbox& inb
   // The secret rides in the query, which the access log leaves out (it logs the path only).
   const auto query = channels::parse_form_body(request.query);
   const std::string* secret = query ? channels::form_value(*query, "secret") : nullptr;
-  if (secret == nullptr || !same_secret(*secret, app.settings.sms.vonage.webhook_secret)) {
+  if (secret == nullptr || app.settings.sms.vonage.webhook_secret.empty() ||
+      !auth::same_secret(*secret, app.settings.sms.vonage.webhook_secret)) {
     log_event(log_level::warn, "sms_webhook_secret_invalid",
               {{"route", request.route}, {"remote", request.remote_address}});
     co_return error_response(
