@@ -86,6 +86,13 @@ struct category {
   /// problem; zero means every report becomes its own request.
   std::chrono::days duplicate_window{14};
   std::vector<category_question> questions;
+  std::string team;  ///< the team whose queue new requests land in; "" = no team
+};
+
+/// A group of staff who work one queue ("streets"); requests are routed by category.
+struct team {
+  std::string code;  ///< "streets"
+  std::string name;  ///< "Street Maintenance"
 };
 
 /// Where the bot's language knowledge lives; relative paths are resolved against the config
@@ -121,7 +128,7 @@ struct sms_settings {
   /// Who sends notifications to SMS residents: "twilio" or "vonage". Replies to a Vonage
   /// webhook always go back through Vonage.
   std::string outbound_provider = "twilio";
-  int max_messages_per_minute = 10;  ///< per sender, to protect the city's bill; 0 = no limit
+  int max_messages_per_minute = 10;        ///< per sender, to protect the city's bill; 0 = no limit
   std::chrono::seconds retry_initial{30};  ///< first wait after a provider failure, then doubled
   std::chrono::seconds retry_max{3600};    ///< the longest wait between two attempts
   int max_attempts = 12;                   ///< then the notification is marked failed
@@ -142,6 +149,7 @@ struct settings {
   http_settings http;
   storage_settings storage;
   log_settings log;
+  std::vector<team> teams;
   std::vector<category> categories;
   content_settings content;
   sms_settings sms;

@@ -50,6 +50,10 @@ struct http_response {
 /// A response with a JSON body and the given status.
 http_response json_response(int status, std::string json_body);
 
+/// A JSON response that no shared cache may keep (Cache-Control: no-store): for anything
+/// holding residents' data or account details.
+http_response private_json_response(int status, std::string json_body);
+
 /// A response with a body and an explicit content type.
 http_response text_response(int status, std::string content_type, std::string body);
 

@@ -21,9 +21,7 @@ constexpr std::size_t max_transcript_messages = 500;
 constexpr std::size_t max_reply_bytes = 1600;  // what one SMS conversation reply may hold
 
 http_response private_json(int status, const json& body) {
-  auto response = json_response(status, body.dump());
-  response.headers.set("Cache-Control", "no-store");
-  return response;
+  return private_json_response(status, body.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 std::optional<std::int64_t> handoff_id(const http_request& request) {

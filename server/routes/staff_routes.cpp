@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "server/routes/admin_routes.hpp"
 #include "server/routes/handoff_routes.hpp"
 #include "server/routes/request_routes.hpp"
 #include "server/routes/session_routes.hpp"
@@ -17,6 +18,7 @@ void add_staff_routes(router& routes, const app_context& app, const live_knowled
   add_session_routes(routes, context);
   add_request_routes(routes, context);
   add_handoff_routes(routes, context);
+  add_admin_routes(routes, context);
 }
 
 }  // namespace civicline::server
