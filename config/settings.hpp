@@ -121,13 +121,22 @@ struct sms_settings {
   /// Who sends notifications to SMS residents: "twilio" or "vonage". Replies to a Vonage
   /// webhook always go back through Vonage.
   std::string outbound_provider = "twilio";
-  int max_messages_per_minute = 10;  ///< per sender, to protect the city's bill; 0 = no limit
+  int max_messages_per_minute = 10;        ///< per sender, to protect the city's bill; 0 = no limit
   std::chrono::seconds retry_initial{30};  ///< first wait after a provider failure, then doubled
   std::chrono::seconds retry_max{3600};    ///< the longest wait between two attempts
   int max_attempts = 12;                   ///< then the notification is marked failed
   std::chrono::milliseconds poll_interval{1000};  ///< how often queued messages are looked for
   /// An extra trusted CA (PEM) for provider APIs, e.g. a company proxy; the system's are kept.
   std::filesystem::path ca_file;
+};
+
+/// The public progress dashboard (/public/) and its summary.json.
+struct public_data_settings {
+  /// "What we changed": the city's words beside the numbers, per language. Admins may replace
+  /// them through PUT /api/v1/public/notes (stored notes win).
+  localized_text notes;
+  /// How long a computed summary is reused for the same period (0 = computed on every hit).
+  std::chrono::seconds cache_ttl{60};
 };
 
 /// Switches for operators and tests; all off in production configs.
@@ -145,6 +154,7 @@ struct settings {
   std::vector<category> categories;
   content_settings content;
   sms_settings sms;
+  public_data_settings public_data;  ///< the "public" section
   diagnostics_settings diagnostics;
 };
 
