@@ -6,7 +6,7 @@ const STRINGS = {
   en: {
     skip: "Skip to the figures", title: "311 progress",
     subtitle: "What the city does with the reports residents send, from its own records.",
-    period_heading: "Period", period_label: "Period", last_30: "Last 30 days", last_90: "Last 90 days",
+    period_heading: "Choose the period", period_label: "Period", last_30: "Last 30 days", last_90: "Last 90 days",
     last_365: "Last 365 days", custom: "Custom range", from: "From", to: "To", show: "Show",
     headline_heading: "At a glance", received: "Requests received", closed: "Requests closed",
     still_open: "Received and still open", median_close: "Median time to close",
@@ -35,7 +35,7 @@ const STRINGS = {
   es: {
     skip: "Ir a las cifras", title: "Avance del 311",
     subtitle: "Lo que la ciudad hace con los reportes de los residentes, según sus propios registros.",
-    period_heading: "Periodo", period_label: "Periodo", last_30: "Últimos 30 días", last_90: "Últimos 90 días",
+    period_heading: "Elija el periodo", period_label: "Periodo", last_30: "Últimos 30 días", last_90: "Últimos 90 días",
     last_365: "Últimos 365 días", custom: "Rango personalizado", from: "Desde", to: "Hasta", show: "Mostrar",
     headline_heading: "De un vistazo", received: "Solicitudes recibidas", closed: "Solicitudes cerradas",
     still_open: "Recibidas y aún abiertas", median_close: "Tiempo mediano de cierre",
