@@ -25,6 +25,7 @@ constexpr std::int64_t max_draft_expiry_minutes = 1'440;  // one day
 constexpr std::int64_t max_handoff_timeout_hours = 720;   // thirty days
 constexpr std::int64_t max_duplicate_radius_m = 1'000;
 constexpr std::int64_t max_duplicate_window_days = 365;
+constexpr std::int64_t max_public_cache_seconds = 86'400;  // one day
 
 const std::vector<std::string> question_datatypes{"string", "number",          "datetime",
                                                   "text",   "singlevaluelist", "multivaluelist"};
@@ -371,6 +372,18 @@ void read_diagnostics(const json& value, diagnostics_settings& diagnostics,
   in.read_bool("write_probe", diagnostics.write_probe);
 }
 
+void read_public(const json& value, const language_context& languages, public_data_settings& out,
+                 problem_list& problems) {
+  const object_reader in(value, "public", problems, {"notes", "cache_seconds"});
+  if (const json* notes = in.find("notes")) {
+    out.notes = read_localized(*notes, in.path_of("notes"), languages, problems);
+  }
+  if (std::int64_t seconds = 0;
+      in.read_integer("cache_seconds", 0, max_public_cache_seconds, seconds)) {
+    out.cache_ttl = std::chrono::seconds(seconds);
+  }
+}
+
 void read_content(const json& value, content_settings& content, problem_list& problems) {
   const object_reader in(value, "content", problems, {"rule_packs", "templates"});
   std::string path;
@@ -609,7 +622,7 @@ settings read_settings(const json& root, const read_options& options, problem_li
   settings out;
   const object_reader in(root, "", problems,
                          {"city", "server", "http", "storage", "log", "teams", "categories",
-                          "content", "sms", "diagnostics"});
+                          "content", "sms", "public", "diagnostics"});
   if (!in.valid()) {
     return out;
   }
@@ -645,6 +658,9 @@ settings read_settings(const json& root, const read_options& options, problem_li
   }
   if (const json* sms = in.find("sms")) {
     read_sms(*sms, out.sms, problems);
+  }
+  if (const json* public_section = in.find("public")) {
+    read_public(*public_section, languages, out.public_data, problems);
   }
   if (const json* diagnostics = in.find("diagnostics")) {
     read_diagnostics(*diagnostics, out.diagnostics, problems);

@@ -137,6 +137,15 @@ struct sms_settings {
   std::filesystem::path ca_file;
 };
 
+/// The public progress dashboard (/public/) and its summary.json.
+struct public_data_settings {
+  /// "What we changed": the city's words beside the numbers, per language. Admins may replace
+  /// them through PUT /api/v1/public/notes (stored notes win).
+  localized_text notes;
+  /// How long a computed summary is reused for the same period (0 = computed on every hit).
+  std::chrono::seconds cache_ttl{60};
+};
+
 /// Switches for operators and tests; all off in production configs.
 struct diagnostics_settings {
   bool write_probe = false;  ///< enables POST /_diag/write-probe (durability tests)
@@ -153,6 +162,7 @@ struct settings {
   std::vector<category> categories;
   content_settings content;
   sms_settings sms;
+  public_data_settings public_data;  ///< the "public" section
   diagnostics_settings diagnostics;
 };
 

@@ -403,8 +403,20 @@ void update_request_status(SQLite::Database& db, std::int64_t request_id, std::s
                            std::optional<std::string_view> duplicate_of, std::string_view now) {
   detail::statement_lease update_lease(
       db,
-      "UPDATE service_requests SET status = :status, "
-      "duplicate_of = :duplicate_of, updated_at = :now WHERE id = :id");
+      // closed_at is the LAST close (a reopen clears it; resolved -> closed keeps the time it
+      // was resolved) and first_ack_at the first change away from "new"; see
+      // migrations/0007_public_progress.sql.
+      "UPDATE service_requests SET status = :status, duplicate_of = :duplicate_of, "
+      "updated_at = :now, "
+      "closed_at = CASE WHEN :status IN ('resolved', 'closed', 'duplicate', 'rejected') "
+      "  THEN COALESCE(closed_at, :now) END, "
+      "close_ms = CASE WHEN :status IN ('resolved', 'closed', 'duplicate', 'rejected') "
+      "  THEN COALESCE(close_ms, "
+      "    CAST(ROUND((julianday(:now) - julianday(created_at)) * 86400000) AS INTEGER)) END, "
+      "first_ack_at = COALESCE(first_ack_at, CASE WHEN :status <> 'new' THEN :now END), "
+      "ack_ms = COALESCE(ack_ms, CASE WHEN :status <> 'new' THEN "
+      "  CAST(ROUND((julianday(:now) - julianday(created_at)) * 86400000) AS INTEGER) END) "
+      "WHERE id = :id");
   SQLite::Statement& update = update_lease.get();
   bind_text(update, ":status", status);
   detail::bind_optional_text(update, ":duplicate_of", duplicate_of);

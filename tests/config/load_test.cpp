@@ -406,7 +406,25 @@ TEST_CASE("an unknown top-level key is reported with the allowed keys", "[config
   const auto problems = problems_of(doc);
   CHECK_REPORTED(problems, "serverr",
                  "unknown key (allowed: city, server, http, storage, log, teams, categories, "
-                 "content, sms, diagnostics); did you mean \"server\"?");
+                 "content, sms, public, diagnostics); did you mean \"server\"?");
+}
+
+TEST_CASE("the public section: notes per language and the summary cache", "[config][public]") {
+  json doc = minimal();
+  CHECK(parse(doc).public_data.cache_ttl == std::chrono::seconds(60));
+  CHECK(parse(doc).public_data.notes.empty());
+  doc["public"] = {{"notes", {{"en", "We hired a crew."}, {"es", "Contratamos."}}},
+                   {"cache_seconds", 0}};
+  const settings s = parse(doc);
+  CHECK(s.public_data.notes.at("en") == "We hired a crew.");
+  CHECK(s.public_data.cache_ttl == std::chrono::seconds(0));
+
+  doc["public"] = {{"notes", {{"fr", "x"}}}, {"cache_seconds", 86401}, {"colour", "red"}};
+  const auto problems = problems_of(doc);
+  CHECK_REPORTED(problems, "public.notes.fr", "unknown language");
+  CHECK_REPORTED(problems, "public.notes.es", "missing");
+  CHECK_REPORTED(problems, "public.cache_seconds", "86400");
+  CHECK_REPORTED(problems, "public.colour", "unknown key");
 }
 
 TEST_CASE("sms settings are read, with Twilio secrets from the environment", "[config][sms]") {
