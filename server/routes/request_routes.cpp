@@ -42,27 +42,11 @@ awaitable<http_response> list(staff_context& context, http_request& request) {
     co_return problem_response(*problem);
   }
   auto& query = std::get<request_list_query>(parsed);
-  const auto& caller = std::get<auth::principal>(who);
-  if (query.assignee == "me" && caller.kind != auth::principal::kind::user) {
-    co_return error_response(422, "unprocessable_entity",
-                             "assignee=me needs a staff login; an API key is nobody's queue.");
+  if (auto refused = resolve_assignee(context.app.db, query, std::get<auth::principal>(who))) {
+    co_return *refused;
   }
   std::vector<storage::request_record> items;
   std::int64_t total = 0;
-  context.app.db.read([&](SQLite::Database& db) {
-    if (!query.assignee) {
-      return;
-    }
-    if (*query.assignee == "none") {
-      query.filter.assignee_id = 0;
-    } else if (*query.assignee == "me") {
-      query.filter.assignee_id = caller.id;
-    } else if (const auto user = storage::find_staff_user(db, *query.assignee)) {
-      query.filter.assignee_id = user->id;
-    } else {
-      query.matches_nothing = true;  // nobody of that name: nothing assigned to them
-    }
-  });
   if (!query.matches_nothing) {
     context.app.db.read([&](SQLite::Database& db) {
       // One more than a page tells whether another page follows.
@@ -268,6 +252,30 @@ awaitable<http_response> bulk(staff_context& context, http_request& request) {
 }
 
 }  // namespace
+
+std::optional<http_response> resolve_assignee(storage::database& database,
+                                              request_list_query& query,
+                                              const auth::principal& caller) {
+  if (!query.assignee) {
+    return std::nullopt;
+  }
+  if (*query.assignee == "me" && caller.kind != auth::principal::kind::user) {
+    return error_response(422, "unprocessable_entity",
+                          "assignee=me needs a staff login; an API key is nobody's queue.");
+  }
+  database.read([&](SQLite::Database& db) {
+    if (*query.assignee == "none") {
+      query.filter.assignee_id = 0;
+    } else if (*query.assignee == "me") {
+      query.filter.assignee_id = caller.id;
+    } else if (const auto user = storage::find_staff_user(db, *query.assignee)) {
+      query.filter.assignee_id = user->id;
+    } else {
+      query.matches_nothing = true;  // nobody of that name: nothing assigned to them
+    }
+  });
+  return std::nullopt;
+}
 
 void add_request_routes(router& routes, std::shared_ptr<staff_context> context) {
   routes.add("GET", "/api/v1/requests",
