@@ -227,26 +227,38 @@ void scan_closed(SQLite::Database& db, const public_stats_query& query, public_s
 
 }  // namespace
 
+void read_received_stats(SQLite::Database& db, const public_stats_query& query,
+                         public_stats_rows& rows) {
+  scan_received(db, query, rows);
+}
+
+void read_closed_stats(SQLite::Database& db, const public_stats_query& query,
+                       public_stats_rows& rows) {
+  scan_closed(db, query, rows);
+}
+
+void read_backlog(SQLite::Database& db, const public_stats_query& query, public_stats_rows& rows) {
+  detail::statement_lease lease(db, backlog_sql);
+  auto& select = lease.get();
+  bind_text(select, ":age0", query.backlog_after[0]);
+  bind_text(select, ":age1", query.backlog_after[1]);
+  bind_text(select, ":age2", query.backlog_after[2]);
+  while (select.executeStep()) {
+    const auto bucket = select.getColumn(0).getInt64();
+    if (bucket >= 0 && bucket < static_cast<std::int64_t>(rows.backlog.size())) {
+      rows.backlog[static_cast<std::size_t>(bucket)] = select.getColumn(1).getInt64();
+    }
+  }
+}
+
 public_stats_rows read_public_stats(SQLite::Database& db, const public_stats_query& query) {
   public_stats_rows rows;
   // One snapshot for every figure: the writer may commit between two statements otherwise.
   // (A savepoint also nests when the caller already has a transaction open.)
   detail::savepoint snapshot(db);
-  scan_received(db, query, rows);
-  scan_closed(db, query, rows);
-  {
-    detail::statement_lease lease(db, backlog_sql);
-    auto& select = lease.get();
-    bind_text(select, ":age0", query.backlog_after[0]);
-    bind_text(select, ":age1", query.backlog_after[1]);
-    bind_text(select, ":age2", query.backlog_after[2]);
-    while (select.executeStep()) {
-      const auto bucket = select.getColumn(0).getInt64();
-      if (bucket >= 0 && bucket < static_cast<std::int64_t>(rows.backlog.size())) {
-        rows.backlog[static_cast<std::size_t>(bucket)] = select.getColumn(1).getInt64();
-      }
-    }
-  }
+  read_received_stats(db, query, rows);
+  read_closed_stats(db, query, rows);
+  read_backlog(db, query, rows);
   snapshot.release();
   return rows;
 }

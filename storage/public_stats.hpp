@@ -65,6 +65,15 @@ struct public_stats_rows {
 /// Reads every figure for the period in one read transaction (a consistent snapshot).
 public_stats_rows read_public_stats(SQLite::Database& db, const public_stats_query& query);
 
+/// The parts of read_public_stats, each filling only its own members of `rows` (received and
+/// ack_ms; closed and close_ms; backlog), so a caller can run the two scans on two connections
+/// at once.
+void read_received_stats(SQLite::Database& db, const public_stats_query& query,
+                         public_stats_rows& rows);
+void read_closed_stats(SQLite::Database& db, const public_stats_query& query,
+                       public_stats_rows& rows);
+void read_backlog(SQLite::Database& db, const public_stats_query& query, public_stats_rows& rows);
+
 /// A "what we changed" note as stored.
 struct public_note_record {
   std::string language;
