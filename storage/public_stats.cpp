@@ -19,13 +19,13 @@ using detail::bind_text;
 constexpr const char* received_sql =
     "SELECT created_at, category, channel, closed_at IS NULL, ack_ms "
     "FROM service_requests INDEXED BY service_requests_public_received "
-    "WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at";
+    "WHERE created_at >= :from AND created_at < :to ORDER BY created_at";
 
 constexpr const char* closed_sql =
     "SELECT closed_at, category, due_at IS NOT NULL, "
     "due_at IS NOT NULL AND closed_at <= due_at, close_ms "
     "FROM service_requests INDEXED BY service_requests_public_closed "
-    "WHERE closed_at IS NOT NULL AND closed_at >= ?1 AND closed_at < ?2 ORDER BY closed_at";
+    "WHERE closed_at IS NOT NULL AND closed_at >= :from AND closed_at < :to ORDER BY closed_at";
 
 constexpr const char* backlog_sql =
     "SELECT CASE WHEN created_at > :age0 THEN 0 WHEN created_at > :age1 THEN 1 "
@@ -46,9 +46,9 @@ class raw_statement {
   raw_statement(const raw_statement&) = delete;
   raw_statement& operator=(const raw_statement&) = delete;
 
-  void bind(int index, const std::string& text) {
-    sqlite3_bind_text(statement_, index, text.data(), static_cast<int>(text.size()),
-                      SQLITE_TRANSIENT);
+  void bind(const char* name, const std::string& text) {
+    sqlite3_bind_text(statement_, sqlite3_bind_parameter_index(statement_, name), text.data(),
+                      static_cast<int>(text.size()), SQLITE_TRANSIENT);
   }
   /// True while a row is there; throws on an error.
   bool step(SQLite::Database& db) {
@@ -161,8 +161,8 @@ constexpr std::size_t channel_slots = 8;
 
 void scan_received(SQLite::Database& db, const public_stats_query& query, public_stats_rows& rows) {
   raw_statement select(db, received_sql);
-  select.bind(1, query.from);
-  select.bind(2, query.to);
+  select.bind(":from", query.from);
+  select.bind(":to", query.to);
   names categories;
   names channels;
   week_cursor weeks(query.week_starts);
@@ -196,8 +196,8 @@ void scan_received(SQLite::Database& db, const public_stats_query& query, public
 
 void scan_closed(SQLite::Database& db, const public_stats_query& query, public_stats_rows& rows) {
   raw_statement select(db, closed_sql);
-  select.bind(1, query.from);
-  select.bind(2, query.to);
+  select.bind(":from", query.from);
+  select.bind(":to", query.to);
   names categories;
   week_cursor weeks(query.week_starts);
   struct counts {
