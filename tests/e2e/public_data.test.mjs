@@ -5,9 +5,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli, startServer } from './harness.mjs';
-import { chatVisitor, smsResident, smsSettings, sql } from './residents.mjs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { chatVisitor, smsResident, smsSettings } from './residents.mjs';
 
 const publicBase = 'https://311.example.test';
+
+/** SQL on the server's database; waits for the server's writer instead of failing "locked". */
+function sql(srv, query) {
+  return execFileSync('sqlite3', ['-cmd', '.timeout 10000', path.join(srv.dir, 'civicline.db'), query])
+    .toString().trim();
+}
+
 let server;
 let adminKey;
 let agentKey;
