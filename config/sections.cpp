@@ -559,9 +559,9 @@ void read_categories(const json* value, const language_context& languages,
 
 settings read_settings(const json& root, const read_options& options, problem_list& problems) {
   settings out;
-  const object_reader in(
-      root, "", problems,
-      {"city", "server", "http", "storage", "log", "categories", "content", "sms", "diagnostics"});
+  const object_reader in(root, "", problems,
+                         {"city", "server", "http", "storage", "log", "categories", "content",
+                          "sms", "webhooks", "diagnostics"});
   if (!in.valid()) {
     return out;
   }
@@ -594,6 +594,9 @@ settings read_settings(const json& root, const read_options& options, problem_li
   }
   if (const json* sms = in.find("sms")) {
     read_sms(*sms, out.sms, problems);
+  }
+  if (const json* webhooks = in.find("webhooks")) {
+    read_webhooks(*webhooks, out.webhooks, problems);
   }
   if (const json* diagnostics = in.find("diagnostics")) {
     read_diagnostics(*diagnostics, out.diagnostics, problems);

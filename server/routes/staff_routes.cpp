@@ -6,6 +6,7 @@
 #include "server/routes/request_routes.hpp"
 #include "server/routes/session_routes.hpp"
 #include "server/routes/staff_context.hpp"
+#include "server/routes/webhook_routes.hpp"
 
 namespace civicline::server {
 
@@ -17,6 +18,7 @@ void add_staff_routes(router& routes, const app_context& app, const live_knowled
   add_session_routes(routes, context);
   add_request_routes(routes, context);
   add_handoff_routes(routes, context);
+  add_webhook_routes(routes, context);
 }
 
 }  // namespace civicline::server
