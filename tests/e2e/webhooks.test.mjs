@@ -258,6 +258,32 @@ test('a receiver that is down for a while gets every event once it is back', asy
   assertAllVerify(receiver, sub.secret);
   const healthy = await api('GET', `/api/v1/webhooks/${sub.id}`, { key: keys.admin });
   assert.equal(healthy.body.failing_since, null);
+  assert.equal((await api('DELETE', `/api/v1/webhooks/${sub.id}`, { key: keys.admin })).status, 204);
+  assert.equal((await api('GET', `/api/v1/webhooks/${sub.id}`, { key: keys.admin })).status, 404);
+  assert.equal(sql(server, `SELECT count(*) FROM webhook_deliveries WHERE subscription_id = ${sub.id}`), '0');
+});
+
+test('a rotated secret signs alongside the old one; the PII grant adds what residents wrote', async () => {
+  const receiver = await startReceiver();
+  const sub = await subscribe(receiver, { include_pii: true, categories: ['pothole'] });
+  const rotated = await api('POST', `/api/v1/webhooks/${sub.id}/rotate-secret`, { key: keys.admin, body: {} });
+  assert.equal(rotated.status, 200);
+  assert.notEqual(rotated.body.secret, sub.secret);
+  assert.match(rotated.body.secret, /^whsec_/);
+  assert.ok(rotated.body.previous_secret_expires_at > new Date().toISOString());
+  await chatReport(server, 'streetlight out at 500 S State St');  // not a pothole: filtered out
+  const id = await chatReport(server, 'pothole at 400 S State St, it is deep and I am worried');
+  await waitFor('the pothole event', () => receiver.received.length >= 1);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(receiver.received.length, 1);
+  const [only] = receiver.received;
+  assert.equal(only.headers['webhook-signature'].split(' ').length, 2);
+  // Receivers that still hold the old secret and those that have the new one both verify.
+  assertAllVerify(receiver, sub.secret);
+  assertAllVerify(receiver, rotated.body.secret);
+  const body = JSON.parse(only.body);
+  assert.equal(body.data.tracking_id, id);
+  assert.match(body.data.description, /deep/);
   await api('DELETE', `/api/v1/webhooks/${sub.id}`, { key: keys.admin });
 });
 
@@ -280,7 +306,8 @@ test('a receiver answering 410 Gone is disabled and gets nothing more', async ()
 });
 
 test('a slow receiver (10 s per answer) does not delay a fast one', async () => {
-  const slow = await startReceiver(() => new Promise((r) => setTimeout(() => r({ status: 200 }), 10000)));
+  // unref: the test process need not wait for the last slow answer before it exits.
+  const slow = await startReceiver(() => new Promise((r) => setTimeout(() => r({ status: 200 }), 10000).unref()));
   const fast = await startReceiver();
   const slowSub = await subscribe(slow);
   const fastSub = await subscribe(fast);
@@ -301,7 +328,7 @@ test('a slow receiver (10 s per answer) does not delay a fast one', async () => 
   await api('DELETE', `/api/v1/webhooks/${fastSub.id}`, { key: keys.admin });
 });
 
-test('kill -9 in the middle of a burst of status changes: every committed event is delivered', async () => {
+test('kill -9 in the middle of a burst of status changes: every committed event is delivered', async (t) => {
   const temp = makeTempDir();
   let crashed = await startServer({ overrides: webhookSettings, dir: temp.dir });
   let restarted;
@@ -330,6 +357,7 @@ test('kill -9 in the middle of a burst of status changes: every committed event 
     await crashed.exited;
     stop = true;
     const acknowledged = (await Promise.all(burst)).reduce((a, b) => a + b, 0);
+    const deliveredBeforeKill = receiver.ids().size;
     const committed = Number(sql(crashed, `SELECT count(*) FROM outbox_events WHERE type = 'request.status_changed'`));
     assert.ok(committed >= acknowledged, `${committed} committed, ${acknowledged} acknowledged`);
     assert.ok(committed > receiver.ids().size, 'the kill came before everything was delivered');
@@ -340,9 +368,78 @@ test('kill -9 in the middle of a burst of status changes: every committed event 
     await waitFor(`all ${committed} events`, () => expected.every((e) => receiver.ids().has(e)), 30000);
     assert.equal(receiver.ids().size, committed);  // nothing invented either
     assertAllVerify(receiver, added.secret);
+    t.diagnostic(`${acknowledged} status changes acknowledged, ${committed} committed, ` +
+      `${deliveredBeforeKill} delivered before the kill, all ${committed} after the restart ` +
+      `(${receiver.received.length} requests: at least once)`);
   } finally {
     if (crashed.child.exitCode === null && crashed.child.signalCode === null) crashed.child.kill('SIGKILL');
     await restarted?.stop();
     temp.cleanup();
+  }
+});
+
+test('retries honour Retry-After; exhausted deliveries fail and can be redelivered; long failure disables', async (t) => {
+  // A second server whose schedule is two attempts one second apart.
+  const short = await startServer({ overrides: { webhooks: { ...webhookSettings.webhooks, retry_schedule_seconds: [0, 1] } } });
+  try {
+    short.keys = await createKeys(short);
+    const call = (method, route, body) => fetch(`${short.url}${route}`, {
+      method, headers: { Authorization: `Bearer ${short.keys.admin}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, body: await r.json().catch(() => null) }));
+
+    // Retry-After: 3 is longer than the schedule's 1 s, so the second attempt waits for it.
+    let answers = [{ status: 503, headers: { 'Retry-After': '3' } }, { status: 200 }];
+    const polite = await startReceiver(() => answers.shift() ?? { status: 200 });
+    const politeSub = (await call('POST', '/api/v1/webhooks', { url: polite.url(), events: ['request.created'] })).body;
+    await chatReport(short, 'pothole at 9 E Main St, deep');
+    await waitFor('the retried delivery', () => polite.received.length >= 2, 10000);
+    const gap = polite.received[1].at - polite.received[0].at;
+    t.diagnostic(`second attempt ${gap} ms after a 503 with Retry-After: 3`);
+    assert.ok(gap >= 2900, `second attempt after ${gap} ms`);
+    assert.equal(polite.received[0].headers['webhook-id'], polite.received[1].headers['webhook-id']);
+    assert.equal(polite.received[0].body, polite.received[1].body);
+    assert.notEqual(polite.received[0].headers['webhook-timestamp'], polite.received[1].headers['webhook-timestamp']);
+    await call('DELETE', `/api/v1/webhooks/${politeSub.id}`);
+
+    // Two 500s use up the schedule: failed. Once the partner is fixed, redeliver since a time.
+    let broken = true;
+    const flaky = await startReceiver(() => (broken ? { status: 500, body: 'x'.repeat(5000) } : { status: 200 }));
+    const flakySub = (await call('POST', '/api/v1/webhooks', { url: flaky.url(), events: ['request.created'] })).body;
+    const since = new Date().toISOString();
+    await chatReport(short, 'pothole at 11 E Main St, deep');
+    const failed = await waitFor('the failed delivery', async () => {
+      const res = await call('GET', `/api/v1/webhooks/${flakySub.id}/deliveries?status=failed`);
+      return res.body.items.length === 1 ? res.body.items[0] : null;
+    }, 10000);
+    assert.equal(failed.attempts, 2);
+    assert.equal(failed.attempt_log.length, 2);
+    assert.equal(failed.attempt_log[0].status_code, 500);
+    assert.equal(failed.attempt_log[0].response.length, 1024);  // the first 1 KiB is kept
+    assert.match(failed.last_error, /500.*no attempts left/);
+    broken = false;
+    const redo = await call('POST', `/api/v1/webhooks/${flakySub.id}/redeliver`, { failed_since: since });
+    assert.equal(redo.status, 202);
+    assert.equal(redo.body.redelivering, 1);
+    await waitFor('the redelivered event', () => flaky.received.length === 3);
+    const after = await call('GET', `/api/v1/webhooks/${flakySub.id}/deliveries`);
+    assert.equal(after.body.items[0].status, 'delivered');
+
+    // An endpoint that has failed for longer than webhooks.disable_after_days is turned off.
+    broken = true;
+    sql(short, `UPDATE webhook_subscriptions SET failing_since = '2020-01-01T00:00:00.000Z' WHERE id = ${flakySub.id}`);
+    await chatReport(short, 'pothole at 13 E Main St, deep');
+    const off = await waitFor('the endpoint disabled', async () => {
+      const res = await call('GET', `/api/v1/webhooks/${flakySub.id}`);
+      return res.body.enabled === false ? res.body : null;
+    }, 10000);
+    assert.match(off.disabled_reason, /every attempt failed since 2020-01-01.*disable_after_days/);
+    // Turning it back on clears the failure run.
+    const on = await call('PATCH', `/api/v1/webhooks/${flakySub.id}`, { enabled: true });
+    assert.equal(on.status, 200);
+    assert.equal(on.body.enabled, true);
+    assert.equal(on.body.failing_since, null);
+  } finally {
+    await short.close();
   }
 });
