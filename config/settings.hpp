@@ -147,7 +147,7 @@ struct webhook_settings {
   /// An endpoint whose attempts all failed for this long is disabled; 0 = never.
   std::chrono::days disable_after{5};
   std::chrono::milliseconds timeout{15'000};       ///< one attempt, connect to last byte
-  std::chrono::milliseconds poll_interval{1'000};  ///< how often the outbox is looked at
+  std::chrono::milliseconds poll_interval{500};    ///< how often the outbox is looked at
   int max_in_flight_per_endpoint = 4;              ///< concurrent attempts to one endpoint
   std::chrono::hours secret_rotation_overlap{24};  ///< the old secret keeps signing this long
   /// An extra trusted CA (PEM) for partners' endpoints; the system's are kept.
