@@ -2,13 +2,12 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
 #include "channels/sms_outbound.hpp"
 #include "channels/standard_webhooks.hpp"
+#include "channels/utf8.hpp"
 #include "channels/webhook_payload.hpp"
 #include "core/clock_text.hpp"
 #include "core/requests.hpp"
@@ -70,26 +69,54 @@ core::webhook_filter filter_of(const storage::webhook_subscription& subscription
   return filter;
 }
 
+/// The rules for one fan-out run: each subscription's filter and each event's facts are
+/// decoded once, not once per (subscription, event) pair.
 storage::fan_out_rules fan_out_rules() {
+  struct caches {
+    std::map<std::int64_t, core::webhook_filter> filters;
+    std::int64_t event = -1;
+    channels::event_facts facts;
+    const channels::event_facts& facts_of(const storage::outbox_event& e) {
+      if (e.id != event) {
+        event = e.id;
+        facts = channels::facts_of(e.payload_json);
+      }
+      return facts;
+    }
+  };
+  auto cache = std::make_shared<caches>();
   storage::fan_out_rules rules;
-  rules.matches = [](const storage::webhook_subscription& subscription,
-                     const storage::outbox_event& event) {
+  rules.matches = [cache](const storage::webhook_subscription& subscription,
+                          const storage::outbox_event& event) {
     if (event.type.starts_with(internal_event_prefix)) {
       return false;
     }
-    return core::filter_accepts(filter_of(subscription), event.type,
-                                channels::facts_of(event.payload_json).category);
+    auto found = cache->filters.find(subscription.id);
+    if (found == cache->filters.end()) {
+      found = cache->filters.emplace(subscription.id, filter_of(subscription)).first;
+    }
+    return core::filter_accepts(found->second, event.type, cache->facts_of(event).category);
   };
-  rules.ordering_key = [](const storage::outbox_event& event) {
-    return channels::facts_of(event.payload_json).tracking_id;
+  rules.ordering_key = [cache](const storage::outbox_event& event) {
+    return cache->facts_of(event).tracking_id;
   };
   return rules;
 }
 
-/// UTF-8-safe enough for a log: cut at a byte limit, control characters kept as they are
-/// (the JSON encoder escapes them).
-std::string excerpt(const std::string& body) {
-  return body.substr(0, response_excerpt_bytes);
+/// The start of a response body for the attempt log: at most response_excerpt_bytes of valid
+/// UTF-8 (bytes that are not become U+FFFD), so the log can always be shown as JSON.
+std::string excerpt(std::string_view body) {
+  std::string out;
+  std::size_t pos = 0;
+  while (pos < body.size()) {
+    const std::size_t before = out.size();
+    channels::append_utf8(out, channels::next_code_point(body, pos));
+    if (out.size() > response_excerpt_bytes) {
+      out.resize(before);
+      break;
+    }
+  }
+  return out;
 }
 
 /// Turns a subscription off inside the caller's transaction and tells the staff console.
@@ -108,7 +135,7 @@ webhook_dispatcher::webhook_dispatcher(boost::asio::any_io_executor executor, st
                                        const config::settings& settings, http_metrics& metrics,
                                        clock now)
     : strand_(boost::asio::make_strand(executor)),
-      timer_(strand_),
+      wait_(strand_),
       db_(db),
       settings_(settings),
       metrics_(metrics),
@@ -119,22 +146,16 @@ void webhook_dispatcher::start() {
 }
 
 void webhook_dispatcher::wake() {
-  boost::asio::post(strand_, [this] { poke(); });
-}
-
-void webhook_dispatcher::poke() {
-  woken_ = true;
-  timer_.cancel();
+  wait_.wake();
 }
 
 void webhook_dispatcher::stop() {
-  stopped_ = true;
-  boost::asio::post(strand_, [this] { timer_.cancel(); });
+  wait_.stop();
 }
 
 awaitable<void> webhook_dispatcher::run() {
-  while (!stopped_) {
-    woken_ = false;
+  while (!wait_.stopped()) {
+    wait_.begin_round();
     bool more = false;
     try {
       more = co_await fan_out();
@@ -148,22 +169,10 @@ awaitable<void> webhook_dispatcher::run() {
     } catch (const std::exception& e) {
       log_event(log_level::error, "webhook_dispatch_error", {{"error", e.what()}});
     }
-    if (more || woken_ || stopped_) {
-      continue;
+    if (more) {
+      continue;  // a full batch: the outbox may hold more right away
     }
-    timer_.expires_after(settings_.webhooks.poll_interval);
-    boost::system::error_code ignored;
-    co_await timer_.async_wait(boost::asio::redirect_error(use_awaitable, ignored));
-  }
-}
-
-awaitable<bool> webhook_dispatcher::write(storage::write_work work) {
-  try {
-    co_await async_write(db_, std::move(work), use_awaitable);
-    co_return true;
-  } catch (const std::exception& e) {
-    log_event(log_level::error, "webhook_state_not_stored", {{"error", e.what()}});
-    co_return false;
+    co_await wait_.pause(settings_.webhooks.poll_interval);
   }
 }
 
@@ -178,7 +187,7 @@ awaitable<bool> webhook_dispatcher::fan_out() {
   storage::write_work work = [read, now = core::to_iso8601(now_())](SQLite::Database& db) {
     *read = storage::fan_out_webhook_events(db, fan_out_rules(), now, fan_out_batch);
   };
-  const bool stored = co_await write(std::move(work));
+  const bool stored = co_await write_or_log(db_, std::move(work), "webhook_fanout_not_stored");
   co_return stored&&* read == fan_out_batch;
 }
 
@@ -187,7 +196,7 @@ void webhook_dispatcher::launch_due() {
   const auto max_in_flight = settings_.webhooks.max_in_flight_per_endpoint;
   db_.read([&](SQLite::Database& db) {
     for (auto& subscription : storage::webhook_subscriptions(db)) {
-      if (!subscription.enabled || stopped_) {
+      if (!subscription.enabled || wait_.stopped()) {
         continue;
       }
       int free = max_in_flight - in_flight_by_endpoint_[subscription.id];
@@ -232,7 +241,7 @@ void webhook_dispatcher::finished(const storage::webhook_delivery& delivery) {
   if (!delivery.ordering_key.empty()) {
     keys_in_flight_.erase({delivery.subscription_id, delivery.ordering_key});
   }
-  poke();  // its slot is free: the next due event may go now
+  wait_.wake();  // its slot is free: the next due event may go now
 }
 
 awaitable<void> webhook_dispatcher::deliver(storage::webhook_subscription subscription,
@@ -359,7 +368,7 @@ awaitable<void> webhook_dispatcher::deliver(storage::webhook_subscription subscr
       endpoint->updated_at = now_text;
       storage::update_webhook_subscription(db, *endpoint);
     };
-    co_await write(std::move(record));
+    co_await write_or_log(db_, std::move(record), "webhook_attempt_not_stored");
     if (!disabled->empty()) {
       log_event(log_level::warn, "webhook_endpoint_disabled",
                 {{"subscription_id", subscription.id}, {"reason", *disabled}});

@@ -13,10 +13,8 @@
 // in order. After a failed attempt the failed event waits for its retry while later ones go
 // on, so order is relaxed from then on (receivers order by the event's timestamp).
 
-#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <chrono>
 #include <functional>
@@ -27,6 +25,7 @@
 
 #include "config/settings.hpp"
 #include "server/http/metrics.hpp"
+#include "server/poll_wait.hpp"
 #include "storage/database.hpp"
 #include "storage/webhooks.hpp"
 
@@ -56,19 +55,15 @@ class webhook_dispatcher {
   void launch_due();
   boost::asio::awaitable<void> deliver(storage::webhook_subscription subscription,
                                        storage::webhook_delivery delivery);
-  /// Waits for `work` to be durable; false (logged) when the database refused it.
-  boost::asio::awaitable<bool> write(storage::write_work work);
+  /// Frees the delivery's slot and looks for the next due one at once.
   void finished(const storage::webhook_delivery& delivery);
-  void poke();  ///< on the strand: run the loop again now
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
-  boost::asio::steady_timer timer_;
+  poll_wait wait_;
   storage::database& db_;
   const config::settings& settings_;
   http_metrics& metrics_;
   clock now_;
-  std::atomic<bool> stopped_{false};
-  std::atomic<bool> woken_{false};
   // Touched on the strand only.
   std::set<std::int64_t> in_flight_;                               ///< delivery ids
   std::map<std::int64_t, int> in_flight_by_endpoint_;              ///< subscription id -> count

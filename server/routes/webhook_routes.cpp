@@ -8,6 +8,7 @@
 #include "channels/standard_webhooks.hpp"
 #include "core/clock_text.hpp"
 #include "server/logging.hpp"
+#include "server/routes/route_support.hpp"
 #include "server/routes/webhook_json.hpp"
 #include "server/storage_await.hpp"
 #include "server/webhook_endpoint.hpp"
@@ -22,20 +23,8 @@ using nlohmann::json;
 constexpr std::size_t default_deliveries = 50;
 constexpr std::size_t max_deliveries = 500;
 
-http_response private_json(int status, const json& body) {
-  auto response = json_response(status, body.dump());
-  response.headers.set("Cache-Control", "no-store");  // secrets and partner URLs
-  return response;
-}
-
 std::optional<std::int64_t> subscription_id(const http_request& request) {
-  const auto& text = request.path_params.at("id");
-  std::int64_t id = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (error != std::errc{} || end != text.data() + text.size() || id <= 0) {
-    return std::nullopt;
-  }
-  return id;
+  return positive_id(request.path_params.at("id"));
 }
 
 http_response not_found(const http_request& request) {
