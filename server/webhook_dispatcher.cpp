@@ -188,7 +188,8 @@ awaitable<bool> webhook_dispatcher::fan_out() {
     *read = storage::fan_out_webhook_events(db, fan_out_rules(), now, fan_out_batch);
   };
   const bool stored = co_await write_or_log(db_, std::move(work), "webhook_fanout_not_stored");
-  co_return stored&&* read == fan_out_batch;
+  const bool full_batch = stored && *read == fan_out_batch;
+  co_return full_batch;
 }
 
 void webhook_dispatcher::launch_due() {
@@ -199,7 +200,8 @@ void webhook_dispatcher::launch_due() {
       if (!subscription.enabled || wait_.stopped()) {
         continue;
       }
-      int free = max_in_flight - in_flight_by_endpoint_[subscription.id];
+      const auto busy = in_flight_by_endpoint_.find(subscription.id);
+      int free = max_in_flight - (busy == in_flight_by_endpoint_.end() ? 0 : busy->second);
       if (free <= 0) {
         continue;
       }

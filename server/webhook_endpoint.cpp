@@ -44,6 +44,12 @@ boost::asio::awaitable<std::optional<std::string>> webhook_endpoint_problem(
         "\" is not an absolute URL such as "
         "https://partner.example/hooks/311";
   }
+  // Boost.URL 1.81 reads "https://10.0.0.1.example/x" as host 10.0.0.1 and path
+  // ".example/x"; a path that does not start with '/' gives that misreading away.
+  if (!parsed->has_authority() || parsed->encoded_host().empty() ||
+      (!parsed->encoded_path().empty() && !parsed->encoded_path().starts_with('/'))) {
+    co_return "the host of \"" + url.substr(0, 100) + "\" is not a valid name or IP address";
+  }
   if (parsed->has_userinfo()) {
     co_return std::string(
         "the URL contains credentials; partners authenticate deliveries by "
