@@ -305,7 +305,7 @@ test('a receiver answering 410 Gone is disabled and gets nothing more', async ()
   await api('DELETE', `/api/v1/webhooks/${sub.id}`, { key: keys.admin });
 });
 
-test('a slow receiver (10 s per answer) does not delay a fast one', async () => {
+test('a slow receiver (10 s per answer) does not delay a fast one', async (t) => {
   // unref: the test process need not wait for the last slow answer before it exits.
   const slow = await startReceiver(() => new Promise((r) => setTimeout(() => r({ status: 200 }), 10000).unref()));
   const fast = await startReceiver();
@@ -319,6 +319,7 @@ test('a slow receiver (10 s per answer) does not delay a fast one', async () => 
   await waitFor('the fast receiver', () => fast.received.length >= 3, 5000);
   const fastDone = Date.now() - started;
   assert.ok(fastDone < 5000, `fast receiver waited ${fastDone} ms`);
+  t.diagnostic(`the fast receiver had all 3 events ${fastDone} ms after the report began; the slow one had answered none`);
   assert.ok(slow.received.length >= 1, 'the slow receiver was called too');
   assert.equal(sql(server, `SELECT count(*) FROM webhook_deliveries WHERE subscription_id = ${slowSub.id} AND status = 'delivered'`), '0');
   // The fast receiver saw this request's events in the order they happened.
@@ -332,7 +333,9 @@ test('kill -9 in the middle of a burst of status changes: every committed event 
   const temp = makeTempDir();
   let crashed = await startServer({ overrides: webhookSettings, dir: temp.dir });
   let restarted;
-  const receiver = await startReceiver();
+  // 200 ms per answer, three requests at a time: deliveries fall behind the burst, so the kill
+  // always leaves committed events undelivered (and some in flight).
+  const receiver = await startReceiver(() => new Promise((r) => setTimeout(() => r({ status: 200 }), 200)));
   try {
     crashed.keys = await createKeys(crashed);
     const added = JSON.parse(await cli(crashed, ['webhooks', 'add', '--url', receiver.url(), '--events', 'request.status_changed']));
@@ -352,7 +355,7 @@ test('kill -9 in the middle of a burst of status changes: every committed event 
       }
       return ok;
     });
-    await waitFor('deliveries under way', () => receiver.received.length >= 10);
+    await waitFor('deliveries under way', () => receiver.received.length >= 6);
     crashed.child.kill('SIGKILL');
     await crashed.exited;
     stop = true;
