@@ -25,6 +25,7 @@ constexpr std::int64_t max_draft_expiry_minutes = 1'440;  // one day
 constexpr std::int64_t max_handoff_timeout_hours = 720;   // thirty days
 constexpr std::int64_t max_duplicate_radius_m = 1'000;
 constexpr std::int64_t max_duplicate_window_days = 365;
+constexpr std::int64_t max_public_cache_seconds = 86'400;  // one day
 
 const std::vector<std::string> question_datatypes{"string", "number",          "datetime",
                                                   "text",   "singlevaluelist", "multivaluelist"};
@@ -371,6 +372,18 @@ void read_diagnostics(const json& value, diagnostics_settings& diagnostics,
   in.read_bool("write_probe", diagnostics.write_probe);
 }
 
+void read_public(const json& value, const language_context& languages, public_data_settings& out,
+                 problem_list& problems) {
+  const object_reader in(value, "public", problems, {"notes", "cache_seconds"});
+  if (const json* notes = in.find("notes")) {
+    out.notes = read_localized(*notes, in.path_of("notes"), languages, problems);
+  }
+  if (std::int64_t seconds = 0;
+      in.read_integer("cache_seconds", 0, max_public_cache_seconds, seconds)) {
+    out.cache_ttl = std::chrono::seconds(seconds);
+  }
+}
+
 void read_content(const json& value, content_settings& content, problem_list& problems) {
   const object_reader in(value, "content", problems, {"rule_packs", "templates"});
   std::string path;
@@ -485,8 +498,47 @@ void read_questions(const json& value, const std::string& path, const language_c
   }
 }
 
+void read_teams(const json& value, std::vector<team>& teams, problem_list& problems) {
+  if (!value.is_array()) {
+    problems.add("teams",
+                 "must be an array of {\"code\": \"streets\", \"name\": \"Street "
+                 "Maintenance\"} objects (got " +
+                     shown(value) + ")");
+    return;
+  }
+  std::map<std::string, std::string> first_use;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const object_reader in(value[i], element_path("teams", i), problems, {"code", "name"});
+    if (!in.valid()) {
+      continue;
+    }
+    team out;
+    if (const json* code = in.require("code", "a short id, e.g. \"streets\"")) {
+      if (auto text = as_string(*code, in.path_of("code"), problems)) {
+        if (!is_code(*text)) {
+          problems.add(in.path_of("code"),
+                       "must match [a-z][a-z0-9_]{0,63} (got " + shown(*code) + ")");
+        } else if (auto [it, fresh] = first_use.emplace(*text, in.path_of("code")); !fresh) {
+          problems.add(in.path_of("code"), "duplicate team code " + shown(*code) +
+                                               " (first used at " + it->second + ")");
+        } else {
+          out.code = std::move(*text);
+        }
+      }
+    }
+    if (in.require("name", "what staff call the team, e.g. \"Street Maintenance\"") &&
+        in.read_string("name", out.name) &&
+        (is_blank(out.name) || out.name.size() > max_name_length)) {
+      problems.add(in.path_of("name"),
+                   "must be 1 to " + std::to_string(max_name_length) + " characters");
+    }
+    teams.push_back(std::move(out));
+  }
+}
+
 void read_categories(const json* value, const language_context& languages,
-                     std::vector<category>& categories, problem_list& problems) {
+                     const std::vector<team>& teams, std::vector<category>& categories,
+                     problem_list& problems) {
   const std::string rule = "list at least one category, e.g. [{\"code\": \"pothole\", ...}]";
   if (value == nullptr) {
     problems.add("categories", "required key is missing; " + rule);
@@ -501,7 +553,7 @@ void read_categories(const json* value, const language_context& languages,
   for (std::size_t i = 0; i < value->size(); ++i) {
     const object_reader in((*value)[i], element_path("categories", i), problems,
                            {"code", "name", "description", "group", "sla_hours",
-                            "location_required", "duplicate_window_days", "questions"});
+                            "location_required", "duplicate_window_days", "questions", "team"});
     if (!in.valid()) {
       continue;
     }
@@ -551,6 +603,15 @@ void read_categories(const json* value, const language_context& languages,
     if (const json* questions = in.find("questions")) {
       read_questions(*questions, in.path_of("questions"), languages, out, problems);
     }
+    if (std::string team_code; in.read_string("team", team_code)) {
+      if (std::none_of(teams.begin(), teams.end(),
+                       [&](const team& known) { return known.code == team_code; })) {
+        problems.add(in.path_of("team"), "names no team in \"teams\" (got " +
+                                             shown(json(team_code)) + "); add it there first");
+      } else {
+        out.team = std::move(team_code);
+      }
+    }
     categories.push_back(std::move(out));
   }
 }
@@ -560,8 +621,8 @@ void read_categories(const json* value, const language_context& languages,
 settings read_settings(const json& root, const read_options& options, problem_list& problems) {
   settings out;
   const object_reader in(root, "", problems,
-                         {"city", "server", "http", "storage", "log", "categories", "content",
-                          "sms", "webhooks", "diagnostics"});
+                         {"city", "server", "http", "storage", "log", "teams", "categories",
+                          "content", "sms", "webhooks", "public", "diagnostics"});
   if (!in.valid()) {
     return out;
   }
@@ -588,7 +649,10 @@ settings read_settings(const json& root, const read_options& options, problem_li
   if (const json* log = in.find("log")) {
     read_log(*log, out.log, problems);
   }
-  read_categories(in.find("categories"), languages, out.categories, problems);
+  if (const json* teams = in.find("teams")) {
+    read_teams(*teams, out.teams, problems);
+  }
+  read_categories(in.find("categories"), languages, out.teams, out.categories, problems);
   if (const json* content = in.find("content")) {
     read_content(*content, out.content, problems);
   }
@@ -597,6 +661,9 @@ settings read_settings(const json& root, const read_options& options, problem_li
   }
   if (const json* webhooks = in.find("webhooks")) {
     read_webhooks(*webhooks, out.webhooks, problems);
+  }
+  if (const json* public_section = in.find("public")) {
+    read_public(*public_section, languages, out.public_data, problems);
   }
   if (const json* diagnostics = in.find("diagnostics")) {
     read_diagnostics(*diagnostics, out.diagnostics, problems);

@@ -86,6 +86,13 @@ struct category {
   /// problem; zero means every report becomes its own request.
   std::chrono::days duplicate_window{14};
   std::vector<category_question> questions;
+  std::string team;  ///< the team whose queue new requests land in; "" = no team
+};
+
+/// A group of staff who work one queue ("streets"); requests are routed by category.
+struct team {
+  std::string code;  ///< "streets"
+  std::string name;  ///< "Street Maintenance"
 };
 
 /// Where the bot's language knowledge lives; relative paths are resolved against the config
@@ -154,6 +161,15 @@ struct webhook_settings {
   std::filesystem::path ca_file;
 };
 
+/// The public progress dashboard (/public/) and its summary.json.
+struct public_data_settings {
+  /// "What we changed": the city's words beside the numbers, per language. Admins may replace
+  /// them through PUT /api/v1/public/notes (stored notes win).
+  localized_text notes;
+  /// How long a computed summary is reused for the same period (0 = computed on every hit).
+  std::chrono::seconds cache_ttl{60};
+};
+
 /// Switches for operators and tests; all off in production configs.
 struct diagnostics_settings {
   bool write_probe = false;  ///< enables POST /_diag/write-probe (durability tests)
@@ -166,10 +182,12 @@ struct settings {
   http_settings http;
   storage_settings storage;
   log_settings log;
+  std::vector<team> teams;
   std::vector<category> categories;
   content_settings content;
   sms_settings sms;
   webhook_settings webhooks;
+  public_data_settings public_data;  ///< the "public" section
   diagnostics_settings diagnostics;
 };
 

@@ -138,6 +138,7 @@ const std::vector<std::string_view>& reply_templates::required_keys() {
                                                   "status_rejected",
                                                   "status_reopened",
                                                   "status_update",
+                                                  "request_merged",
                                                   "rate_limited"};
   return keys;
 }

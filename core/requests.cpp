@@ -15,6 +15,8 @@ std::string dump(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+}  // namespace
+
 const config::category* find_category(const config::settings& settings, std::string_view code) {
   for (const auto& c : settings.categories) {
     if (c.code == code) {
@@ -33,6 +35,8 @@ std::string category_name(const config::settings& settings, std::string_view cod
   }
   return std::string(code);
 }
+
+namespace {
 
 /// An event id that stays the same across retries: random, 96 bits, URL-safe.
 std::string new_event_id() {
@@ -62,6 +66,8 @@ std::string_view actor_kind(actor::kind kind) {
   return "system";
 }
 
+}  // namespace
+
 void record_history(SQLite::Database& db, std::int64_t request_id, const actor& by,
                     std::string field, std::string old_value, std::string new_value,
                     std::string public_note, std::string internal_note, time_point now) {
@@ -77,8 +83,6 @@ void record_history(SQLite::Database& db, std::int64_t request_id, const actor& 
   entry.internal_note = std::move(internal_note);
   storage::insert_history(db, entry);
 }
-
-}  // namespace
 
 service_request to_domain(const storage::request_record& record) {
   service_request out;
@@ -165,6 +169,7 @@ service_request create_service_request(SQLite::Database& db, const draft& from, 
   record.language = std::string(language);
   record.created_at = record.updated_at = to_iso8601(now);
   record.due_at = to_iso8601(due_time(now, category ? category->sla_hours : 72));
+  record.team = category ? category->team : "";  // routing: the category's team queue
   const auto stored = storage::insert_request(db, record, settings.city.tracking_id_prefix,
                                               settings.city.tracking_id_digits);
   const auto now_text = to_iso8601(now);
@@ -247,6 +252,10 @@ status_change_result change_request_status(SQLite::Database& db, std::string_vie
   }
   record_event(db, "request.status_changed", dump(payload), now);
 
+  result.updated = request;
+  if (!change.notify_followers) {
+    return result;
+  }
   // Followers hear of every public change in their own language, through the outbox.
   for (const auto& follower : storage::followers_of(db, request.id)) {
     const auto lang = nlp::language_from_string(follower.language).value_or(nlp::language::en);
@@ -258,7 +267,8 @@ status_change_result change_request_status(SQLite::Database& db, std::string_vie
         lang, "status_update",
         {{"tracking_id", request.tracking_id},
          {"category", category_name(settings, request.category, nlp::to_string(lang))},
-         {"status", templates.render(lang, "status_" + std::string(to_string(change.to)))},
+         {"status", templates.render(lang, "status_" + std::string(to_string(change.to)),
+                                     {{"original", request.duplicate_of.value_or("")}})},
          {"note", note}});
     notification.status = follower.opted_out ? "suppressed" : "pending";
     notification.created_at = notification.next_attempt_at = to_iso8601(now);
@@ -267,7 +277,6 @@ status_change_result change_request_status(SQLite::Database& db, std::string_vie
       ++result.notified;
     }
   }
-  result.updated = std::move(request);
   return result;
 }
 

@@ -17,6 +17,17 @@
 
 namespace civicline::core {
 
+/// The configured category with this code, or nullptr.
+const config::category* find_category(const config::settings& settings, std::string_view code);
+/// The category's name in `language` (its code when unknown).
+std::string category_name(const config::settings& settings, std::string_view code,
+                          std::string_view language);
+
+/// Appends one change to a request's history (see storage::history_record).
+void record_history(SQLite::Database& db, std::int64_t request_id, const actor& by,
+                    std::string field, std::string old_value, std::string new_value,
+                    std::string public_note, std::string internal_note, time_point now);
+
 /// The domain value of a stored request.
 service_request to_domain(const storage::request_record& record);
 
@@ -46,6 +57,7 @@ struct status_change {
   std::string public_note;                  ///< told to followers and shown publicly
   std::string internal_note;                ///< staff only
   std::optional<std::string> duplicate_of;  ///< tracking id of the original, for `duplicate`
+  bool notify_followers = true;             ///< false when the caller tells them itself (a merge)
 };
 
 struct status_change_result {

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "server/commands/chat_command.hpp"
+#include "server/commands/export_command.hpp"
 #include "server/commands/nlp_commands.hpp"
 #include "server/commands/request_commands.hpp"
 #include "server/commands/serve_command.hpp"
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   civicline::server::add_request_commands(app, exit_status);
   civicline::server::add_staff_commands(app, exit_status);
   civicline::server::add_webhook_commands(app, exit_status);
+  civicline::server::add_export_command(app, exit_status);
   app.add_subcommand("version", "Print the version and exit")->callback([] {
     std::cout << "civicline " << CIVICLINE_VERSION << "\n";
   });

@@ -24,7 +24,8 @@ constexpr double earth_radius_m = 6'371'008.8;  // the mean radius (IUGG)
 constexpr const char* request_columns =
     "r.id, r.tracking_id, r.category, r.status, r.duplicate_of, r.location_text, "
     "r.location_key, r.lat, r.lon, r.description, r.attributes_json, r.media_urls_json, "
-    "r.channel, r.language, r.created_at, r.updated_at, r.due_at";
+    "r.channel, r.language, r.created_at, r.updated_at, r.due_at, r.team, r.assignee_id, "
+    "(SELECT u.name FROM staff_users u WHERE u.id = r.assignee_id), r.priority";
 
 std::string select_requests(const char* rest) {
   return std::string("SELECT ") + request_columns + " FROM service_requests r " + rest;
@@ -49,6 +50,12 @@ request_record read_request(const SQLite::Statement& row) {
   r.created_at = row.getColumn(14).getString();
   r.updated_at = row.getColumn(15).getString();
   r.due_at = detail::text_or_empty(row.getColumn(16));
+  r.team = row.getColumn(17).getString();
+  if (!row.getColumn(18).isNull()) {
+    r.assignee_id = row.getColumn(18).getInt64();
+  }
+  r.assignee = detail::text_or_empty(row.getColumn(19));
+  r.priority = row.getColumn(20).getString();
   return r;
 }
 
@@ -88,6 +95,10 @@ const char* order_expression(request_order order) {
       return "COALESCE(r.due_at, '~')";  // '~' sorts after every ISO 8601 time
     case request_order::due_desc:
       return "COALESCE(r.due_at, '')";
+    case request_order::priority_desc:
+      // A rank as text, so the cursor (a string) compares it like the other keys.
+      return "(CASE r.priority WHEN 'urgent' THEN '3' WHEN 'high' THEN '2' WHEN 'normal' THEN "
+             "'1' ELSE '0' END || r.created_at)";
     case request_order::id_desc:
       break;
   }
@@ -96,7 +107,8 @@ const char* order_expression(request_order order) {
 
 bool descending(request_order order) {
   return order == request_order::id_desc || order == request_order::created_desc ||
-         order == request_order::updated_desc || order == request_order::due_desc;
+         order == request_order::updated_desc || order == request_order::due_desc ||
+         order == request_order::priority_desc;
 }
 
 /// A LIKE pattern matching `text` anywhere, with '\' escaping LIKE's own wildcards.
@@ -146,6 +158,17 @@ std::string where_of(const request_filter& filter) {
   if (filter.updated_before) {
     where += " AND r.updated_at < :updated_before";
   }
+  if (filter.team) {
+    where += " AND r.team = :team";
+  }
+  if (filter.assignee_id) {
+    where += *filter.assignee_id == 0 ? " AND r.assignee_id IS NULL"
+                                      : " AND r.assignee_id = :assignee_id";
+  }
+  if (!filter.priorities.empty()) {
+    where +=
+        " AND r.priority IN (" + detail::placeholders("priority", filter.priorities.size()) + ")";
+  }
   if (filter.after) {
     const char* key = order_expression(filter.order);
     const char* beyond = descending(filter.order) ? " < " : " > ";
@@ -191,6 +214,11 @@ void bind_filter(SQLite::Statement& statement, const request_filter& filter) {
   bind_optional(statement, ":created_before", filter.created_before);
   bind_optional(statement, ":updated_after", filter.updated_after);
   bind_optional(statement, ":updated_before", filter.updated_before);
+  bind_optional(statement, ":team", filter.team);
+  if (filter.assignee_id && *filter.assignee_id != 0) {
+    statement.bind(":assignee_id", *filter.assignee_id);
+  }
+  detail::bind_list(statement, "priority", filter.priorities);
   if (filter.after) {
     if (order_expression(filter.order) != nullptr) {
       bind_text(statement, ":after_key", filter.after->key);
@@ -210,9 +238,10 @@ request_record insert_request(SQLite::Database& db, request_record request,
       db,
       "INSERT INTO service_requests (category, status, duplicate_of, location_text, "
       "location_key, lat, lon, description, attributes_json, media_urls_json, channel, "
-      "language, created_at, updated_at, due_at) VALUES (:category, :status, :duplicate_of, "
-      ":location_text, :location_key, :lat, :lon, :description, :attributes_json, "
-      ":media_urls_json, :channel, :language, :created_at, :updated_at, :due_at)");
+      "language, created_at, updated_at, due_at, team, assignee_id, priority) VALUES (:category, "
+      ":status, :duplicate_of, :location_text, :location_key, :lat, :lon, :description, "
+      ":attributes_json, :media_urls_json, :channel, :language, :created_at, :updated_at, "
+      ":due_at, :team, :assignee_id, :priority)");
   SQLite::Statement& insert = insert_lease.get();
   bind_text(insert, ":category", request.category);
   bind_text(insert, ":status", request.status);
@@ -228,6 +257,13 @@ request_record insert_request(SQLite::Database& db, request_record request,
   bind_text(insert, ":language", request.language);
   bind_text(insert, ":created_at", request.created_at);
   bind_text(insert, ":updated_at", request.updated_at);
+  bind_text(insert, ":team", request.team);
+  if (request.assignee_id) {
+    insert.bind(":assignee_id", *request.assignee_id);
+  } else {
+    insert.bind(":assignee_id");
+  }
+  bind_text(insert, ":priority", request.priority);
   detail::bind_optional_text(
       insert, ":due_at",
       request.due_at.empty() ? std::nullopt : std::optional<std::string_view>(request.due_at));
@@ -367,14 +403,56 @@ void update_request_status(SQLite::Database& db, std::int64_t request_id, std::s
                            std::optional<std::string_view> duplicate_of, std::string_view now) {
   detail::statement_lease update_lease(
       db,
-      "UPDATE service_requests SET status = :status, "
-      "duplicate_of = :duplicate_of, updated_at = :now WHERE id = :id");
+      // closed_at is the LAST close (a reopen clears it; resolved -> closed keeps the time it
+      // was resolved) and first_ack_at the first change away from "new"; see
+      // migrations/0007_public_progress.sql.
+      "UPDATE service_requests SET status = :status, duplicate_of = :duplicate_of, "
+      "updated_at = :now, "
+      "closed_at = CASE WHEN :status IN ('resolved', 'closed', 'duplicate', 'rejected') "
+      "  THEN COALESCE(closed_at, :now) END, "
+      "close_ms = CASE WHEN :status IN ('resolved', 'closed', 'duplicate', 'rejected') "
+      "  THEN COALESCE(close_ms, "
+      "    CAST(ROUND((julianday(:now) - julianday(created_at)) * 86400000) AS INTEGER)) END, "
+      "first_ack_at = COALESCE(first_ack_at, CASE WHEN :status <> 'new' THEN :now END), "
+      "ack_ms = COALESCE(ack_ms, CASE WHEN :status <> 'new' THEN "
+      "  CAST(ROUND((julianday(:now) - julianday(created_at)) * 86400000) AS INTEGER) END) "
+      "WHERE id = :id");
   SQLite::Statement& update = update_lease.get();
   bind_text(update, ":status", status);
   detail::bind_optional_text(update, ":duplicate_of", duplicate_of);
   bind_text(update, ":now", now);
   update.bind(":id", request_id);
   detail::require_one_change(update.exec(), "service request", request_id);
+}
+
+void save_request_fields(SQLite::Database& db, const request_record& request) {
+  detail::statement_lease update_lease(
+      db,
+      "UPDATE service_requests SET category = :category, location_text = :location_text, "
+      "location_key = :location_key, lat = :lat, lon = :lon, due_at = :due_at, team = :team, "
+      "assignee_id = :assignee_id, priority = :priority, updated_at = :updated_at "
+      "WHERE id = :id");
+  SQLite::Statement& update = update_lease.get();
+  bind_text(update, ":category", request.category);
+  bind_text(update, ":location_text", request.location_text);
+  bind_text(update, ":location_key", request.location_key);
+  detail::bind_optional_double(update, ":lat", request.lat);
+  detail::bind_optional_double(update, ":lon", request.lon);
+  if (request.due_at.empty()) {
+    update.bind(":due_at");
+  } else {
+    bind_text(update, ":due_at", request.due_at);
+  }
+  bind_text(update, ":team", request.team);
+  if (request.assignee_id) {
+    update.bind(":assignee_id", *request.assignee_id);
+  } else {
+    update.bind(":assignee_id");
+  }
+  bind_text(update, ":priority", request.priority);
+  bind_text(update, ":updated_at", request.updated_at);
+  update.bind(":id", request.id);
+  detail::require_one_change(update.exec(), "service request", request.id);
 }
 
 std::vector<request_record> list_requests(SQLite::Database& db, const request_filter& filter,
@@ -408,6 +486,12 @@ std::string order_key(const request_record& request, request_order order) {
       return request.due_at.empty() ? "~" : request.due_at;
     case request_order::due_desc:
       return request.due_at;
+    case request_order::priority_desc:
+      return std::string(request.priority == "urgent"   ? "3"
+                         : request.priority == "high"   ? "2"
+                         : request.priority == "normal" ? "1"
+                                                        : "0") +
+             request.created_at;
     case request_order::id_desc:
       break;
   }

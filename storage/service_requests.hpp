@@ -91,6 +91,10 @@ struct request_record {
   std::string created_at;
   std::string updated_at;
   std::string due_at;  ///< SLA due time; "" when the category has none (stored as NULL)
+  std::string team{};  ///< the queue it is in; "" = none
+  std::optional<std::int64_t> assignee_id{};  ///< staff_users.id; nullopt = unassigned
+  std::string assignee{};                     ///< that user's name (read only; from the join)
+  std::string priority = "normal";            ///< "low", "normal", "high", "urgent"
 };
 /// Inserts the request and gives it the next tracking id: `prefix` + the row id zero-padded
 /// to `digits` ("311-000123"; more digits once the id outgrows them). Returns the stored
@@ -125,6 +129,10 @@ double distance_m(double lat1, double lon1, double lat2, double lon2);
 void update_request_status(SQLite::Database& db, std::int64_t request_id, std::string_view status,
                            std::optional<std::string_view> duplicate_of, std::string_view now);
 
+/// Writes the fields staff edit — category, location (text, key, lat, lon), due_at, team,
+/// assignee_id, priority — and updated_at from `request`. Throws when the request does not exist.
+void save_request_fields(SQLite::Database& db, const request_record& request);
+
 /// The order list_requests returns; ties (same time) are broken by id in the same direction.
 enum class request_order : std::uint8_t {
   id_desc,  ///< newest row first (the default)
@@ -132,8 +140,9 @@ enum class request_order : std::uint8_t {
   created_desc,
   updated_asc,
   updated_desc,
-  due_asc,   ///< soonest due first; requests without a due time last
-  due_desc,  ///< latest due first; requests without a due time last
+  due_asc,        ///< soonest due first; requests without a due time last
+  due_desc,       ///< latest due first; requests without a due time last
+  priority_desc,  ///< urgent first, then high, normal, low; newest first within one
 };
 
 /// Where a page ended: the last row's sort key (order_key) and id. list_requests continues
@@ -157,6 +166,10 @@ struct request_filter {
   std::optional<std::string> created_before{};  ///< created_at < it
   std::optional<std::string> updated_after{};   ///< updated_at >= it
   std::optional<std::string> updated_before{};  ///< updated_at < it
+  std::optional<std::string> team{};            ///< exactly this team ("" = no team)
+  /// Assigned to this staff user id; 0 = unassigned.
+  std::optional<std::int64_t> assignee_id{};
+  std::vector<std::string> priorities{};  ///< any of these
   request_order order = request_order::id_desc;
   std::optional<request_cursor> after{};  ///< paging: only rows after this one in `order`
 };

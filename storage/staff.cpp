@@ -96,6 +96,29 @@ void disable_staff_user(SQLite::Database& db, std::int64_t user_id, std::string_
   detail::require_one_change(update.exec(), "staff user", user_id);
 }
 
+void enable_staff_user(SQLite::Database& db, std::int64_t user_id) {
+  detail::statement_lease update_lease(db,
+                                       "UPDATE staff_users SET disabled_at = NULL WHERE id = :id");
+  SQLite::Statement& update = update_lease.get();
+  update.bind(":id", user_id);
+  detail::require_one_change(update.exec(), "staff user", user_id);
+}
+
+void set_staff_user_role(SQLite::Database& db, std::int64_t user_id, std::string_view role) {
+  detail::statement_lease update_lease(db, "UPDATE staff_users SET role = :role WHERE id = :id");
+  SQLite::Statement& update = update_lease.get();
+  bind_text(update, ":role", role);
+  update.bind(":id", user_id);
+  detail::require_one_change(update.exec(), "staff user", user_id);
+}
+
+int delete_staff_sessions_of(SQLite::Database& db, std::int64_t user_id) {
+  detail::statement_lease delete_lease(db, "DELETE FROM staff_sessions WHERE user_id = :id");
+  SQLite::Statement& remove = delete_lease.get();
+  remove.bind(":id", user_id);
+  return remove.exec();
+}
+
 std::int64_t insert_staff_session(SQLite::Database& db, const staff_session_record& session) {
   detail::statement_lease insert_lease(
       db,
@@ -195,6 +218,16 @@ std::optional<api_key_record> find_api_key(SQLite::Database& db, std::string_vie
   return read_key(select);
 }
 
+std::optional<api_key_record> find_api_key_by_id(SQLite::Database& db, std::int64_t id) {
+  detail::statement_lease select_lease(db, std::string(key_columns) + "WHERE id = :id");
+  SQLite::Statement& select = select_lease.get();
+  select.bind(":id", id);
+  if (!select.executeStep()) {
+    return std::nullopt;
+  }
+  return read_key(select);
+}
+
 std::vector<api_key_record> list_api_keys(SQLite::Database& db) {
   detail::statement_lease select_lease(
       db, std::string(key_columns) + "ORDER BY created_at DESC, id DESC");
@@ -271,6 +304,45 @@ int delete_login_failures_before(SQLite::Database& db, std::string_view before) 
   SQLite::Statement& remove = remove_lease.get();
   bind_text(remove, ":before", before);
   return remove.exec();
+}
+
+std::int64_t insert_audit(SQLite::Database& db, const audit_record& entry) {
+  detail::statement_lease insert_lease(
+      db,
+      "INSERT INTO audit_log (at, actor_kind, actor_id, action, target, detail_json) "
+      "VALUES (:at, :actor_kind, :actor_id, :action, :target, :detail_json)");
+  SQLite::Statement& insert = insert_lease.get();
+  bind_text(insert, ":at", entry.at);
+  bind_text(insert, ":actor_kind", entry.actor_kind);
+  bind_text(insert, ":actor_id", entry.actor_id);
+  bind_text(insert, ":action", entry.action);
+  bind_text(insert, ":target", entry.target);
+  bind_text(insert, ":detail_json", entry.detail_json);
+  insert.exec();
+  return db.getLastInsertRowid();
+}
+
+std::vector<audit_record> list_audit(SQLite::Database& db, std::size_t limit,
+                                     std::optional<std::int64_t> before_id) {
+  detail::statement_lease select_lease(
+      db,
+      "SELECT id, at, actor_kind, actor_id, action, target, detail_json FROM audit_log "
+      "WHERE (:before_id IS NULL OR id < :before_id) ORDER BY id DESC LIMIT :limit");
+  SQLite::Statement& select = select_lease.get();
+  if (before_id) {
+    select.bind(":before_id", *before_id);
+  } else {
+    select.bind(":before_id");
+  }
+  detail::bind_limit(select, ":limit", limit);
+  std::vector<audit_record> entries;
+  while (select.executeStep()) {
+    entries.push_back(audit_record{select.getColumn(0).getInt64(), select.getColumn(1).getString(),
+                                   select.getColumn(2).getString(), select.getColumn(3).getString(),
+                                   select.getColumn(4).getString(), select.getColumn(5).getString(),
+                                   select.getColumn(6).getString()});
+  }
+  return entries;
 }
 
 }  // namespace civicline::storage

@@ -35,6 +35,12 @@ std::optional<staff_user_record> find_staff_user(SQLite::Database& db, std::stri
 std::vector<staff_user_record> list_staff_users(SQLite::Database& db);
 /// Disables the user (sessions stop working at once). Throws when the user does not exist.
 void disable_staff_user(SQLite::Database& db, std::int64_t user_id, std::string_view now);
+/// Lets a disabled user log in again. Throws when the user does not exist.
+void enable_staff_user(SQLite::Database& db, std::int64_t user_id);
+/// Changes the user's role. Throws when the user does not exist.
+void set_staff_user_role(SQLite::Database& db, std::int64_t user_id, std::string_view role);
+/// Ends every session of the user (after a role change or a disable); returns how many.
+int delete_staff_sessions_of(SQLite::Database& db, std::int64_t user_id);
 
 struct staff_session_record {
   std::int64_t id = 0;
@@ -82,6 +88,8 @@ struct api_key_record {
 std::int64_t insert_api_key(SQLite::Database& db, const api_key_record& key);
 /// The key with this hash, revoked or not.
 std::optional<api_key_record> find_api_key(SQLite::Database& db, std::string_view key_hash);
+/// The key with this id, revoked or not.
+std::optional<api_key_record> find_api_key_by_id(SQLite::Database& db, std::int64_t id);
 /// Every key, newest first.
 std::vector<api_key_record> list_api_keys(SQLite::Database& db);
 /// Records that the key was used. A key deleted meanwhile is left alone.
@@ -104,5 +112,22 @@ void clear_login_failure(SQLite::Database& db, std::string_view name);
 /// Forgets counts whose last failure is before `before` and that are not locked beyond it,
 /// so guessed names do not pile up; returns how many.
 int delete_login_failures_before(SQLite::Database& db, std::string_view before);
+
+/// One administrative change (accounts, keys): who, when, what. Request changes are audited
+/// in their own history instead.
+struct audit_record {
+  std::int64_t id = 0;
+  std::string at;
+  std::string actor_kind;          ///< "staff", "partner", "system"
+  std::string actor_id;            ///< "ana", "key:crm", "civicline"
+  std::string action;              ///< "user.created", "user.disabled", "api_key.revoked", ...
+  std::string target;              ///< "user:bo", "api_key:3"
+  std::string detail_json = "{}";  ///< never a secret
+};
+/// Appends an entry; returns its id.
+std::int64_t insert_audit(SQLite::Database& db, const audit_record& entry);
+/// The newest entries first, at most `limit`, only those with id below `before_id` when set.
+std::vector<audit_record> list_audit(SQLite::Database& db, std::size_t limit,
+                                     std::optional<std::int64_t> before_id = std::nullopt);
 
 }  // namespace civicline::storage

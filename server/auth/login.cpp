@@ -123,4 +123,12 @@ awaitable<void> login_service::log_out(std::string session_token) {
   co_await async_write(db_, std::move(end_session), use_awaitable);
 }
 
+awaitable<std::string> login_service::hash_new_password(std::string password) {
+  // Named, not a temporary in the co_await: with GCC 12 a capturing lambda there was freed twice.
+  auto hash = [password = std::move(password)]() -> awaitable<std::string> {
+    co_return hash_password(password);
+  };
+  co_return co_await boost::asio::co_spawn(hashing_, std::move(hash), use_awaitable);
+}
+
 }  // namespace civicline::server::auth

@@ -39,6 +39,9 @@ class login_service {
   /// Ends the session with this cookie token (nothing happens for an unknown one).
   boost::asio::awaitable<void> log_out(std::string session_token);
 
+  /// The Argon2id hash of a new password, computed on the hashing threads.
+  boost::asio::awaitable<std::string> hash_new_password(std::string password);
+
   const auth_policy& policy() const { return policy_; }
 
  private:

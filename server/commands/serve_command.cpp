@@ -15,6 +15,7 @@
 #include "server/knowledge_loader.hpp"
 #include "server/logging.hpp"
 #include "server/routes/chat_routes.hpp"
+#include "server/routes/public_routes.hpp"
 #include "server/routes/sms_routes.hpp"
 #include "server/routes/staff_routes.hpp"
 #include "server/routes/system_routes.hpp"
@@ -41,6 +42,8 @@ void print_banner(const config::settings& s, const std::string& base_url) {
             << "  metrics          " << base_url << "/metrics\n"
             << "  chat API (POST)  " << base_url << "/chat/api/messages\n"
             << "  staff console    " << base_url << "/console/\n"
+            << "  public dashboard " << base_url << "/public/\n"
+            << "  open data        " << base_url << "/data/requests.csv (and .json)\n"
             << "  SMS webhook      " << base_url << "/sms/twilio (Twilio signs for "
             << s.server.public_base_url << "/sms/twilio)\n"
             << "Try it: build/release/server/civicline chat --config " << s.source_file.string()
@@ -117,6 +120,7 @@ int serve(const common_options& options) {
     sms_out.wake();
     webhooks_out.wake();  // the same change wrote outbox events
   });
+  add_public_routes(routes, app);
   http_server server(io, http_limits_from(settings), routes, metrics);
   std::uint16_t port = 0;
   try {

@@ -1,7 +1,6 @@
 #include "server/http/http_server.hpp"
 
-#include "server/logging.hpp"
-
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -12,12 +11,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
-#include <nlohmann/json.hpp>
-
-#include <atomic>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <unordered_map>
+
+#include "server/logging.hpp"
 
 namespace civicline::server {
 namespace asio = boost::asio;
@@ -32,11 +31,10 @@ constexpr std::size_t read_chunk_bytes = 4096;
 
 /// A request id from the client is kept when it is short and plain; otherwise we make one.
 std::string request_id_from(std::string_view offered) {
-  const bool usable = !offered.empty() && offered.size() <= 64 &&
-                      std::ranges::all_of(offered, [](char c) {
-                        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' ||
-                               c == '_' || c == '.';
-                      });
+  const bool usable =
+      !offered.empty() && offered.size() <= 64 && std::ranges::all_of(offered, [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+      });
   if (usable) {
     return std::string(offered);
   }
@@ -102,8 +100,10 @@ class connection : public std::enable_shared_from_this<connection> {
   asio::awaitable<bool> serve_one(beast::flat_buffer& buffer, bool first);
   asio::awaitable<void> reject(int status, std::string_view message, const std::string& method,
                                std::chrono::steady_clock::time_point started);
-  asio::awaitable<bool> write(http_response response, const http_request& request,
-                              bool keep_alive, std::chrono::steady_clock::time_point started);
+  asio::awaitable<bool> write(http_response response, const http_request& request, bool keep_alive,
+                              std::chrono::steady_clock::time_point started);
+  asio::awaitable<std::pair<beast::error_code, std::size_t>> write_streamed(
+      http::response<http::string_body> out, const body_producer& produce, bool head_only);
 
   std::shared_ptr<http_server::state> server_;
   beast::tcp_stream stream_;
@@ -154,10 +154,10 @@ asio::awaitable<bool> connection::serve_one(beast::flat_buffer& buffer, bool fir
     if (ec == http::error::header_limit) {
       co_await reject(431, "The request header is larger than this server accepts.", "", started);
     } else if (ec == http::error::body_limit) {  // Content-Length announced more than we accept
-      co_await reject(413,
-                      "The request body is larger than " + std::to_string(limits.max_body_bytes) +
-                          " bytes.",
-                      "", started);
+      co_await reject(
+          413,
+          "The request body is larger than " + std::to_string(limits.max_body_bytes) + " bytes.",
+          "", started);
     } else if (ec != beast::error::timeout && ec != http::error::end_of_stream &&
                ec != asio::error::operation_aborted && ec != asio::error::eof &&
                ec != asio::error::connection_reset) {
@@ -216,11 +216,13 @@ asio::awaitable<bool> connection::serve_one(beast::flat_buffer& buffer, bool fir
     try {
       response = co_await server_->routes.handle(request);
     } catch (const std::exception& e) {
-      log_event(log_level::error, "handler_failed",
-                {{"request_id", request.request_id}, {"route", request.route}, {"error", e.what()}});
+      log_event(
+          log_level::error, "handler_failed",
+          {{"request_id", request.request_id}, {"route", request.route}, {"error", e.what()}});
       response = error_response(500, "internal_error",
                                 "Something went wrong on our side; the error is logged with "
-                                "request id " + request.request_id + ".");
+                                "request id " +
+                                    request.request_id + ".");
     }
   }
   co_return co_await write(std::move(response), request, keep_alive && !server_->stopping, started);
@@ -238,15 +240,22 @@ asio::awaitable<bool> connection::write(http_response response, const http_reque
     out.set("X-Request-Id", request.request_id);
   }
   out.keep_alive(keep_alive);
-  const auto body_bytes = response.body.size();
-  if (request.method == "HEAD") {
-    out.content_length(body_bytes);
+  auto body_bytes = response.body.size();
+  beast::error_code ec;
+  if (response.stream) {
+    out.chunked(request.method != "HEAD");
+    std::tie(ec, body_bytes) =
+        co_await write_streamed(std::move(out), response.stream, request.method == "HEAD");
   } else {
-    out.body() = std::move(response.body);
-    out.prepare_payload();
+    if (request.method == "HEAD") {
+      out.content_length(body_bytes);
+    } else {
+      out.body() = std::move(response.body);
+      out.prepare_payload();
+    }
+    stream_.expires_after(server_->limits.read_timeout);
+    std::tie(ec, std::ignore) = co_await http::async_write(stream_, out, use_tuple);
   }
-  stream_.expires_after(server_->limits.read_timeout);
-  auto [ec, n] = co_await http::async_write(stream_, out, use_tuple);
 
   const auto latency = std::chrono::steady_clock::now() - started;
   const auto& route = request.route.empty() ? std::string("(rejected)") : request.route;
@@ -263,6 +272,39 @@ asio::awaitable<bool> connection::write(http_response response, const http_reque
                {"remote", request.remote_address}});
   }
   co_return !ec && keep_alive;
+}
+
+asio::awaitable<std::pair<beast::error_code, std::size_t>> connection::write_streamed(
+    http::response<http::string_body> out, const body_producer& produce, bool head_only) {
+  // The header first (Transfer-Encoding: chunked), then one chunk per produced piece; each
+  // piece is written before the next is produced, so memory stays at one piece.
+  http::response<http::empty_body> header{out.result(), 11};
+  for (const auto& field : out.base()) {
+    header.set(field.name_string(), field.value());
+  }
+  http::response_serializer<http::empty_body> serializer(header);
+  stream_.expires_after(server_->limits.read_timeout);
+  auto [ec, n] = co_await http::async_write_header(stream_, serializer, use_tuple);
+  std::size_t bytes = 0;
+  if (ec || head_only) {
+    co_return std::pair{ec, bytes};
+  }
+  while (auto piece = produce()) {
+    if (piece->empty()) {
+      continue;  // an empty chunk would end the body
+    }
+    bytes += piece->size();
+    stream_.expires_after(server_->limits.read_timeout);
+    auto chunk = http::make_chunk(asio::buffer(*piece));  // named: see the GCC 12 note
+    std::tie(ec, n) = co_await asio::async_write(stream_, chunk, use_tuple);
+    if (ec) {
+      co_return std::pair{ec, bytes};
+    }
+  }
+  stream_.expires_after(server_->limits.read_timeout);
+  auto last = http::make_chunk_last();
+  std::tie(ec, n) = co_await asio::async_write(stream_, last, use_tuple);
+  co_return std::pair{ec, bytes};
 }
 
 asio::awaitable<void> connection::reject(int status, std::string_view message,

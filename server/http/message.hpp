@@ -4,6 +4,7 @@
 // files that include this header compile quickly.
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -41,14 +42,24 @@ struct http_request {
   std::string route;  ///< the matched route pattern, for logs and metrics
 };
 
+/// Produces a streamed body a piece at a time; nullopt once it is complete. Runs on the
+/// connection's strand between writes, so the whole body never sits in memory.
+using body_producer = std::function<std::optional<std::string>()>;
+
 struct http_response {
   int status = 200;
   header_fields headers;
   std::string body;
+  /// When set, the body is sent from it with chunked transfer encoding and `body` is ignored.
+  body_producer stream{};
 };
 
 /// A response with a JSON body and the given status.
 http_response json_response(int status, std::string json_body);
+
+/// A JSON response that no shared cache may keep (Cache-Control: no-store): for anything
+/// holding residents' data or account details.
+http_response private_json_response(int status, std::string json_body);
 
 /// A response with a body and an explicit content type.
 http_response text_response(int status, std::string content_type, std::string body);

@@ -21,21 +21,23 @@ bool overdue(const storage::request_record& request, std::string_view now) {
 }
 
 json item_json(const storage::request_record& request, std::string_view now) {
-  json item = {
-      {"id", request.tracking_id},
-      {"status", request.status},
-      {"category", request.category},
-      {"created_at", request.created_at},
-      {"updated_at", request.updated_at},
-      {"due_at", or_null(request.due_at)},
-      {"overdue", overdue(request, now)},
-      {"address", request.location_text},
-      {"lat", request.lat ? json(*request.lat) : json(nullptr)},
-      {"lon", request.lon ? json(*request.lon) : json(nullptr)},
-      {"channel", request.channel},
-      {"language", request.language},
-      {"description", request.description},
-      {"duplicate_of", request.duplicate_of ? json(*request.duplicate_of) : json(nullptr)}};
+  json item = {{"id", request.tracking_id},
+               {"status", request.status},
+               {"category", request.category},
+               {"created_at", request.created_at},
+               {"updated_at", request.updated_at},
+               {"due_at", or_null(request.due_at)},
+               {"overdue", overdue(request, now)},
+               {"address", request.location_text},
+               {"lat", request.lat ? json(*request.lat) : json(nullptr)},
+               {"lon", request.lon ? json(*request.lon) : json(nullptr)},
+               {"channel", request.channel},
+               {"language", request.language},
+               {"description", request.description},
+               {"duplicate_of", request.duplicate_of ? json(*request.duplicate_of) : json(nullptr)},
+               {"team", or_null(request.team)},
+               {"assignee", or_null(request.assignee)},
+               {"priority", request.priority}};
   return item;
 }
 

@@ -11,6 +11,7 @@
 
 #include "channels/form_body.hpp"
 #include "core/clock_text.hpp"
+#include "core/request_edits.hpp"
 #include "core/service_request.hpp"
 
 namespace civicline::server {
@@ -20,18 +21,20 @@ namespace {
 using json = nlohmann::json;
 using storage::request_order;
 
-constexpr std::array<std::pair<std::string_view, request_order>, 6> sort_names{{
+constexpr std::array<std::pair<std::string_view, request_order>, 7> sort_names{{
     {"created_at", request_order::created_asc},
     {"-created_at", request_order::created_desc},
     {"updated_at", request_order::updated_asc},
     {"-updated_at", request_order::updated_desc},
     {"due_at", request_order::due_asc},
     {"-due_at", request_order::due_desc},
+    {"-priority", request_order::priority_desc},
 }};
 
-constexpr std::array<std::string_view, 12> known_parameters{
-    "status",         "category",      "channel",        "overdue", "q",     "created_after",
-    "created_before", "updated_after", "updated_before", "sort",    "limit", "cursor"};
+constexpr std::array<std::string_view, 15> known_parameters{
+    "status",        "category",       "channel",       "overdue",        "q",
+    "created_after", "created_before", "updated_after", "updated_before", "team",
+    "assignee",      "priority",       "sort",          "limit",          "cursor"};
 
 std::string_view sort_name(request_order order) {
   for (const auto& [name, value] : sort_names) {
@@ -121,7 +124,8 @@ std::variant<request_list_query, input_problem> parse_request_list_query(
     if (std::ranges::find(known_parameters, name) == known_parameters.end()) {
       return bad("Unknown parameter \"" + name.substr(0, 40) +
                  "\"; use status, category, channel, overdue, q, created_after, created_before, "
-                 "updated_after, updated_before, sort, limit or cursor.");
+                 "updated_after, updated_before, team, assignee, priority, sort, limit or "
+                 "cursor.");
     }
   }
   auto get = [&](std::string_view name) { return channels::form_value(*params, name); };
@@ -168,6 +172,22 @@ std::variant<request_list_query, input_problem> parse_request_list_query(
       return bad("overdue is true or false.");
     }
   }
+  if (const auto* team = get("team")) {
+    filter.team = *team;  // "" = requests in no team's queue
+  }
+  if (const auto* assignee = get("assignee"); assignee != nullptr && !assignee->empty()) {
+    result.assignee = *assignee;
+  }
+  if (const auto* priorities = get("priority")) {
+    for (auto& priority : split_commas(*priorities)) {
+      if (std::ranges::find(core::request_priorities(), priority) ==
+          core::request_priorities().end()) {
+        return bad("Unknown priority \"" + priority.substr(0, 40) +
+                   "\"; use low, normal, high or urgent.");
+      }
+      filter.priorities.push_back(std::move(priority));
+    }
+  }
   if (const auto* text = get("q"); text != nullptr && !text->empty()) {
     if (text->size() > max_search_chars) {
       return bad("q has at most " + std::to_string(max_search_chars) + " characters.");
@@ -194,7 +214,9 @@ std::variant<request_list_query, input_problem> parse_request_list_query(
   if (const auto* sort = get("sort"); sort != nullptr && !sort->empty()) {
     const auto order = order_from(*sort);
     if (!order) {
-      return bad("sort is created_at, -created_at, updated_at, -updated_at, due_at or -due_at.");
+      return bad(
+          "sort is created_at, -created_at, updated_at, -updated_at, due_at, -due_at or "
+          "-priority.");
     }
     filter.order = *order;
   }
@@ -227,51 +249,6 @@ std::string encode_request_cursor(const storage::request_record& last, request_o
   const json cursor =
       json::array({std::string(sort_name(order)), storage::order_key(last, order), last.id});
   return base64url(cursor.dump());
-}
-
-std::variant<request_patch, input_problem> parse_request_patch(std::string_view body) {
-  const auto parsed = json::parse(body, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    return bad("The body must be a JSON object, such as {\"status\": \"in_progress\"}.");
-  }
-  request_patch patch;
-  for (const auto& [name, value] : parsed.items()) {
-    if (name != "status" && name != "public_note" && name != "internal_note" &&
-        name != "duplicate_of") {
-      return input_problem{422, "Unknown field \"" + name.substr(0, 40) +
-                                    "\"; use status, public_note, internal_note or "
-                                    "duplicate_of."};
-    }
-    if (!value.is_string()) {
-      return input_problem{422, name + " must be a string."};
-    }
-  }
-  auto text = [&](const char* name) {
-    return parsed.contains(name) ? parsed[name].get<std::string>() : std::string();
-  };
-  if (parsed.contains("status")) {
-    patch.status = text("status");
-    if (!core::status_from_string(*patch.status)) {
-      return input_problem{422, "Unknown status \"" + patch.status->substr(0, 40) +
-                                    "\"; use acknowledged, in_progress, resolved, closed, "
-                                    "duplicate, rejected or reopened."};
-    }
-  }
-  patch.public_note = text("public_note");
-  patch.internal_note = text("internal_note");
-  for (const auto* note : {&patch.public_note, &patch.internal_note}) {
-    if (note->size() > max_note_chars) {
-      return input_problem{422,
-                           "A note has at most " + std::to_string(max_note_chars) + " characters."};
-    }
-  }
-  if (parsed.contains("duplicate_of")) {
-    patch.duplicate_of = text("duplicate_of");
-  }
-  if (!patch.status && patch.public_note.empty() && patch.internal_note.empty()) {
-    return input_problem{422, "Send a status, a public_note or an internal_note."};
-  }
-  return patch;
 }
 
 }  // namespace civicline::server

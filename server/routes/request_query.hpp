@@ -28,12 +28,16 @@ struct request_list_query {
   storage::request_filter filter;  ///< with the cursor (filter.after) when one was given
   std::size_t limit = default_page_size;
   bool matches_nothing = false;  ///< the filters contradict each other (overdue and resolved)
+  /// A staff user's name, "me" or "none" (unassigned): resolved to filter.assignee_id by the
+  /// route, which can look the name up.
+  std::optional<std::string> assignee{};
 };
 
 /// Reads the query string of GET /api/v1/requests: status (comma list), category, channel,
 /// overdue (true/false), q, created_after, created_before, updated_after, updated_before
-/// (ISO 8601 times or YYYY-MM-DD dates, UTC), sort (created_at, -created_at, updated_at,
-/// -updated_at, due_at, -due_at; default -created_at), limit (1..200, default 50), cursor
+/// (ISO 8601 times or YYYY-MM-DD dates, UTC), team ("" = none), assignee (name, me, none),
+/// priority (comma list), sort (created_at, -created_at, updated_at, -updated_at, due_at,
+/// -due_at, -priority; default -created_at), limit (1..200, default 50), cursor
 /// (from a previous page's next_cursor). Unknown parameters are refused, so a typo does not
 /// silently widen the list. `now` decides what is overdue.
 std::variant<request_list_query, input_problem> parse_request_list_query(
@@ -42,22 +46,5 @@ std::variant<request_list_query, input_problem> parse_request_list_query(
 /// The opaque cursor that continues after `last` in `order`.
 std::string encode_request_cursor(const storage::request_record& last,
                                   storage::request_order order);
-
-/// A PATCH /api/v1/requests/{id} body.
-struct request_patch {
-  std::optional<std::string> status;  ///< a core::request_status name
-  std::string public_note;
-  std::string internal_note;
-  std::optional<std::string> duplicate_of;
-};
-
-/// Reads a PATCH body: a JSON object with status, public_note, internal_note and
-/// duplicate_of (all strings, at least one of status and the notes). 400 for JSON that does
-/// not parse or is not an object, 422 for unknown fields, wrong types, an unknown status or
-/// a note longer than `max_note_chars`.
-std::variant<request_patch, input_problem> parse_request_patch(std::string_view body);
-
-/// The longest note accepted.
-inline constexpr std::size_t max_note_chars = 2000;
 
 }  // namespace civicline::server

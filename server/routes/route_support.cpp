@@ -5,10 +5,8 @@
 namespace civicline::server {
 
 http_response private_json(int status, const nlohmann::json& body) {
-  auto response =
-      json_response(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-  response.headers.set("Cache-Control", "no-store");
-  return response;
+  return private_json_response(status,
+                               body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 std::optional<std::int64_t> positive_id(std::string_view text) {

@@ -2,11 +2,13 @@
 
 #include <memory>
 
+#include "server/routes/admin_routes.hpp"
 #include "server/routes/handoff_routes.hpp"
 #include "server/routes/request_routes.hpp"
 #include "server/routes/session_routes.hpp"
 #include "server/routes/staff_context.hpp"
 #include "server/routes/webhook_routes.hpp"
+#include "server/routes/supervisor_routes.hpp"
 
 namespace civicline::server {
 
@@ -18,6 +20,8 @@ void add_staff_routes(router& routes, const app_context& app, const live_knowled
   add_session_routes(routes, context);
   add_request_routes(routes, context);
   add_handoff_routes(routes, context);
+  add_admin_routes(routes, context);
+  add_supervisor_routes(routes, context);
   add_webhook_routes(routes, context);
 }
 

@@ -405,8 +405,26 @@ TEST_CASE("an unknown top-level key is reported with the allowed keys", "[config
   doc["serverr"] = json::object();
   const auto problems = problems_of(doc);
   CHECK_REPORTED(problems, "serverr",
-                 "unknown key (allowed: city, server, http, storage, log, categories, "
-                 "content, sms, webhooks, diagnostics); did you mean \"server\"?");
+                 "unknown key (allowed: city, server, http, storage, log, teams, categories, "
+                 "content, sms, webhooks, public, diagnostics); did you mean \"server\"?");
+}
+
+TEST_CASE("the public section: notes per language and the summary cache", "[config][public]") {
+  json doc = minimal();
+  CHECK(parse(doc).public_data.cache_ttl == std::chrono::seconds(60));
+  CHECK(parse(doc).public_data.notes.empty());
+  doc["public"] = {{"notes", {{"en", "We hired a crew."}, {"es", "Contratamos."}}},
+                   {"cache_seconds", 0}};
+  const settings s = parse(doc);
+  CHECK(s.public_data.notes.at("en") == "We hired a crew.");
+  CHECK(s.public_data.cache_ttl == std::chrono::seconds(0));
+
+  doc["public"] = {{"notes", {{"fr", "x"}}}, {"cache_seconds", 86401}, {"colour", "red"}};
+  const auto problems = problems_of(doc);
+  CHECK_REPORTED(problems, "public.notes.fr", "unknown language");
+  CHECK_REPORTED(problems, "public.notes.es", "missing");
+  CHECK_REPORTED(problems, "public.cache_seconds", "86400");
+  CHECK_REPORTED(problems, "public.colour", "unknown key");
 }
 
 TEST_CASE("sms settings are read, with Twilio secrets from the environment", "[config][sms]") {
@@ -527,6 +545,28 @@ TEST_CASE("a value of the wrong type names the expected type", "[config][errors]
   CHECK_REPORTED(problems, "http", "must be an object (got [])");
   CHECK_REPORTED(problems, "log.access_log", "must be true or false");
   CHECK_REPORTED(problems, "categories[0].sla_hours", "must be a positive integer");
+}
+
+TEST_CASE("teams are read and categories route to known ones", "[config][teams]") {
+  json doc = minimal();
+  doc["teams"] = json::parse(R"([{"code": "streets", "name": "Street Maintenance"}])");
+  doc["categories"][0]["team"] = "streets";
+  const auto settings = parse(doc);
+  REQUIRE(settings.teams.size() == 1);
+  CHECK(settings.teams[0].name == "Street Maintenance");
+  CHECK(settings.categories[0].team == "streets");
+  CHECK(settings.categories[1].team.empty());
+
+  doc["categories"][1]["team"] = "parks";
+  doc["teams"].push_back(json::parse(R"({"code": "streets", "name": "Again"})"));
+  doc["teams"].push_back(json::parse(R"({"code": "Bad Code", "name": ""})"));
+  const auto problems = problems_of(doc);
+  CHECK_REPORTED(problems, "categories[1].team",
+                 "names no team in \"teams\" (got \"parks\"); add it there first");
+  CHECK_REPORTED(problems, "teams[1].code",
+                 "duplicate team code \"streets\" (first used at teams[0].code)");
+  CHECK_REPORTED(problems, "teams[2].code", "must match [a-z][a-z0-9_]{0,63} (got \"Bad Code\")");
+  CHECK_REPORTED(problems, "teams[2].name", "must be 1 to 200 characters");
 }
 
 TEST_CASE("a duplicate category code names both places", "[config][errors]") {

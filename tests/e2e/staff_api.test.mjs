@@ -4,11 +4,10 @@
 // through the (fake) provider.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { runCli, startServer } from './harness.mjs';
+import { staffClient } from './staff_client.mjs';
 import { startFakeProvider } from './fake_sms_provider.mjs';
-import { chatReport as report, smsResident, twilioAccount } from './residents.mjs';
+import { chatReport as report, smsResident, sql as sqlOn, twilioAccount } from './residents.mjs';
 
 const { authToken, accountSid } = twilioAccount;
 const publicBase = 'https://311.example.test';
@@ -19,40 +18,10 @@ let fake;
 const keys = {};
 let agentPassword;
 
-function sql(query) {
-  return execFileSync('sqlite3', [path.join(server.dir, 'civicline.db'), query]).toString().trim();
-}
+const sql = (query) => sqlOn(server, query);
 
-async function cli(args, input) {
-  const out = await runCli([...args, '--config', server.configFile], { input });
-  assert.equal(out.code, 0, out.stderr);
-  return out.stdout;
-}
-
-/** Calls the API; `auth` is {key} or {session} (from login()); returns {status, headers, body}. */
-async function api(method, route, { auth, body, raw, csrf = true, headers = {} } = {}) {
-  const h = { ...headers };
-  if (auth?.key) h.Authorization = `Bearer ${auth.key}`;
-  if (auth?.session) {
-    h.Cookie = auth.session.cookie;
-    if (csrf && method !== 'GET') h['X-CSRF-Token'] = auth.session.csrf;
-  }
-  if (body !== undefined || raw !== undefined) h['Content-Type'] ??= 'application/json';
-  const res = await fetch(`${server.url}${route}`, {
-    method, headers: h, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
-  });
-  const text = await res.text();
-  let parsed = text;
-  try { parsed = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: res.status, headers: res.headers, body: parsed };
-}
-
-async function login(name, password) {
-  const res = await api('POST', '/api/v1/session', { body: { name, password } });
-  assert.equal(res.status, 200, JSON.stringify(res.body));
-  const setCookie = res.headers.get('set-cookie');
-  return { cookie: setCookie.split(';')[0], csrf: res.body.csrf_token, setCookie, body: res.body };
-}
+const staff = staffClient(() => server);
+const { api, login, cli } = staff;
 
 const chatReport = (text) => report(server, text);
 

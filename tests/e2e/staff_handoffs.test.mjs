@@ -3,7 +3,8 @@
 // (fake) provider while the bot stays quiet, then hand it back to the bot.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCli, startServer } from './harness.mjs';
+import { startServer } from './harness.mjs';
+import { staffClient } from './staff_client.mjs';
 import { startFakeProvider } from './fake_sms_provider.mjs';
 import { smsResident, smsSettings } from './residents.mjs';
 
@@ -12,26 +13,15 @@ const phone = '+15550004242';
 let server, fake;
 const keys = {};
 
-async function api(method, route, { key = keys.staff, body, raw } = {}) {
-  const headers = key ? { Authorization: `Bearer ${key}` } : {};
-  if (body !== undefined || raw !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(`${server.url}${route}`, {
-    method, headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
-  });
-  const text = await res.text();
-  let parsed = text;
-  try { parsed = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: res.status, body: parsed, text };
-}
+const staff = staffClient(() => server);
+/** The API as the staff integration (or `key`). */
+const api = (method, route, { key = keys.staff, ...rest } = {}) =>
+  staff.api(method, route, { auth: key ? { key } : undefined, ...rest });
 
 before(async () => {
   fake = await startFakeProvider();
   server = await startServer({ overrides: smsSettings(publicBase, fake.url) });
-  for (const role of ['staff', 'partner']) {
-    const out = await runCli(['create-api-key', '--role', role, '--name', `${role}-handoffs`, '--config', server.configFile]);
-    assert.equal(out.code, 0, out.stderr);
-    keys[role] = out.stdout.trim().split('\n').at(-1);
-  }
+  for (const role of ['staff', 'partner']) keys[role] = await staff.createKey(role, `${role}-handoffs`);
 });
 
 after(async () => {

@@ -1,4 +1,4 @@
-// Tests for server/routes/request_query.hpp: the staff list's query string and PATCH bodies.
+// Tests for server/routes/request_query.hpp: the staff list's query string.
 
 #include "server/routes/request_query.hpp"
 
@@ -12,9 +12,7 @@
 using Catch::Matchers::Contains;
 using civicline::server::input_problem;
 using civicline::server::parse_request_list_query;
-using civicline::server::parse_request_patch;
 using civicline::server::request_list_query;
-using civicline::server::request_patch;
 using civicline::storage::request_order;
 
 namespace {
@@ -33,12 +31,6 @@ request_list_query query(std::string_view text) {
 
 input_problem refusal(std::string_view text) {
   auto parsed = parse_request_list_query(text, now);
-  REQUIRE(std::holds_alternative<input_problem>(parsed));
-  return std::get<input_problem>(parsed);
-}
-
-input_problem patch_refusal(std::string_view body) {
-  auto parsed = parse_request_patch(body);
   REQUIRE(std::holds_alternative<input_problem>(parsed));
   return std::get<input_problem>(parsed);
 }
@@ -116,27 +108,12 @@ TEST_CASE("a cursor continues after the last row, only under its own sort") {
   CHECK(query("sort=due_at&cursor=" + due_cursor).filter.after->key == "~");
 }
 
-TEST_CASE("a PATCH body names a status and/or notes") {
-  const auto both = std::get<request_patch>(parse_request_patch(
-      R"({"status": "in_progress", "public_note": "Crew on site", "internal_note": "truck 7"})"));
-  CHECK(both.status == "in_progress");
-  CHECK(both.public_note == "Crew on site");
-  CHECK(both.internal_note == "truck 7");
-  const auto note =
-      std::get<request_patch>(parse_request_patch(R"({"internal_note": "call back"})"));
-  CHECK_FALSE(note.status);
-  const auto duplicate = std::get<request_patch>(
-      parse_request_patch(R"({"status": "duplicate", "duplicate_of": "311-000001"})"));
-  CHECK(duplicate.duplicate_of == "311-000001");
-}
-
-TEST_CASE("a bad PATCH body is 400 when it is not a JSON object, 422 when its content is wrong") {
-  CHECK(patch_refusal("{").status == 400);
-  CHECK(patch_refusal("[]").status == 400);
-  CHECK(patch_refusal("").status == 400);
-  CHECK(patch_refusal("{}").status == 422);
-  CHECK(patch_refusal(R"({"status": 3})").status == 422);
-  CHECK_THAT(patch_refusal(R"({"status": "done"})").message, Contains("Unknown status \"done\""));
-  CHECK_THAT(patch_refusal(R"({"statu": "closed"})").message, Contains("Unknown field \"statu\""));
-  CHECK(patch_refusal(R"({"public_note": ")" + std::string(2001, 'a') + "\"}").status == 422);
+TEST_CASE("the queue filters by team, assignee and priority, and sorts by priority") {
+  const auto q = query("team=streets&assignee=ana&priority=high,urgent&sort=-priority");
+  CHECK(q.filter.team == "streets");
+  CHECK(q.assignee == "ana");
+  CHECK(q.filter.priorities == std::vector<std::string>{"high", "urgent"});
+  CHECK(q.filter.order == request_order::priority_desc);
+  CHECK(query("team=").filter.team == "");  // requests in no team's queue
+  CHECK_THAT(refusal("priority=asap").message, Contains("Unknown priority \"asap\""));
 }

@@ -1,0 +1,209 @@
+#include "server/routes/public_routes.hpp"
+
+#include <boost/asio/use_awaitable.hpp>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "channels/form_body.hpp"
+#include "core/clock_text.hpp"
+#include "core/public_summary.hpp"
+#include "server/auth/authenticate.hpp"
+#include "server/logging.hpp"
+#include "server/open_data_stream.hpp"
+#include "server/storage_await.hpp"
+#include "storage/public_stats.hpp"
+
+namespace civicline::server {
+
+namespace {
+
+using boost::asio::awaitable;
+using boost::asio::use_awaitable;
+using nlohmann::json;
+
+/// The longest note, in bytes.
+constexpr std::size_t max_note_bytes = 4000;
+/// More cached periods than this (custom ranges) and the cache starts again.
+constexpr std::size_t max_cached_periods = 64;
+
+/// Computed summaries by period, reused for public.cache_seconds. A changed note clears it;
+/// new requests show up when an entry expires (the TTL is the staleness bound).
+class summary_cache {
+ public:
+  std::optional<std::string> find(const std::string& key, std::chrono::steady_clock::time_point now,
+                                  std::chrono::seconds ttl) {
+    std::lock_guard lock(mutex_);
+    const auto found = entries_.find(key);
+    if (found == entries_.end() || now - found->second.made >= ttl) {
+      return std::nullopt;
+    }
+    return found->second.json;
+  }
+  void store(std::string key, std::string json, std::chrono::steady_clock::time_point made) {
+    std::lock_guard lock(mutex_);
+    if (entries_.size() >= max_cached_periods) {
+      entries_.clear();
+    }
+    entries_[std::move(key)] = {std::move(json), made};
+  }
+  void clear() {
+    std::lock_guard lock(mutex_);
+    entries_.clear();
+  }
+
+ private:
+  struct entry {
+    std::string json;
+    std::chrono::steady_clock::time_point made;
+  };
+  std::mutex mutex_;
+  std::map<std::string, entry> entries_;
+};
+
+struct public_state {
+  explicit public_state(const app_context& app_in)
+      : app(app_in), authenticator(app_in.db, auth::auth_policy{}, app_in.now) {}
+  const app_context& app;
+  auth::authenticator authenticator;
+  summary_cache cache;
+};
+
+std::map<std::string, std::string, std::less<>> query_params(const http_request& request) {
+  std::map<std::string, std::string, std::less<>> params;
+  if (auto parsed = channels::parse_form_body(request.query)) {
+    for (auto& [name, value] : *parsed) {
+      params.emplace(std::move(name), std::move(value));
+    }
+  }
+  return params;
+}
+
+std::string compute_summary(const public_state& state, const core::summary_period& period) {
+  const auto now = state.app.now();
+  const auto query = core::stats_query_for(period, now);
+  auto [rows, stored_notes] = state.app.db.read([&](SQLite::Database& db) {
+    return std::pair{storage::read_public_stats(db, query), storage::public_notes(db)};
+  });
+  return core::summary_json(period, std::move(rows), state.app.settings,
+                            core::public_notes_for(state.app.settings, stored_notes), now);
+}
+
+awaitable<http_response> summary(public_state& state, http_request& request) {
+  auto period = core::parse_summary_period(query_params(request), state.app.now());
+  if (const auto* problem = std::get_if<std::string>(&period)) {
+    co_return error_response(400, "bad_request", *problem);
+  }
+  const auto& chosen = std::get<core::summary_period>(period);
+  const auto key = chosen.name == "custom"
+                       ? core::to_iso8601(chosen.from) + "/" + core::to_iso8601(chosen.to)
+                       : chosen.name;
+  const auto ttl = state.app.settings.public_data.cache_ttl;
+  const auto now = std::chrono::steady_clock::now();
+  auto body = state.cache.find(key, now, ttl);
+  if (!body) {
+    body = compute_summary(state, chosen);
+    if (ttl.count() > 0) {
+      state.cache.store(key, *body, now);
+    }
+  }
+  auto response = json_response(200, std::move(*body));
+  response.headers.set("Cache-Control", "public, max-age=" + std::to_string(ttl.count()));
+  // Journalists' and the city's own dashboards read it from other origins.
+  response.headers.set("Access-Control-Allow-Origin", "*");
+  co_return response;
+}
+
+awaitable<http_response> export_requests(public_state& state, http_request& request,
+                                         export_format format) {
+  const auto params = query_params(request);
+  std::string since;
+  if (const auto given = params.find("since"); given != params.end()) {
+    auto parsed = since_from_date(given->second);
+    if (!parsed) {
+      co_return error_response(400, "bad_request",
+                               "since must be a date written YYYY-MM-DD, e.g. 2026-01-31.");
+    }
+    since = std::move(*parsed);
+  }
+  auto stream = std::make_shared<open_data_stream>(state.app.db, state.app.settings, format,
+                                                   std::move(since));
+  http_response response;
+  response.headers.set("Content-Type", format == export_format::csv
+                                           ? "text/csv; charset=utf-8; header=present"
+                                           : "application/json");
+  response.headers.set("Content-Disposition", format == export_format::csv
+                                                  ? "inline; filename=\"requests.csv\""
+                                                  : "inline; filename=\"requests.json\"");
+  response.headers.set("Access-Control-Allow-Origin", "*");
+  response.stream = [stream] { return stream->next(); };
+  co_return response;
+}
+
+awaitable<http_response> put_notes(public_state& state, http_request& request) {
+  const auto who = state.authenticator.require(request, auth::permission::administer);
+  if (const auto* refused = std::get_if<http_response>(&who)) {
+    co_return *refused;
+  }
+  const auto& caller = std::get<auth::principal>(who);
+  if (!has_content_type(request, "application/json")) {
+    co_return error_response(
+        415, "unsupported_media_type",
+        "Send the notes as application/json: {\"en\": \"...\", \"es\": \"...\"}.");
+  }
+  const auto body = json::parse(request.body, nullptr, false);
+  if (!body.is_object() || body.empty()) {
+    co_return error_response(400, "bad_request",
+                             "Send an object of notes by language, e.g. {\"en\": \"...\", \"es\": "
+                             "\"...\"}; an empty text removes a language's note.");
+  }
+  const auto& languages = state.app.settings.city.languages;
+  std::vector<storage::public_note_record> notes;
+  const auto now = core::to_iso8601(state.app.now());
+  for (const auto& [language, text] : body.items()) {
+    if (std::find(languages.begin(), languages.end(), language) == languages.end()) {
+      co_return error_response(422, "unprocessable_entity",
+                               "\"" + language.substr(0, 10) +
+                                   "\" is not one of the city's languages (city.languages).");
+    }
+    if (!text.is_string() || text.get_ref<const std::string&>().size() > max_note_bytes) {
+      co_return error_response(422, "unprocessable_entity",
+                               "Each note must be a text of at most 4000 bytes.");
+    }
+    notes.push_back({language, text.get<std::string>(), now, auth::actor_id(caller)});
+  }
+  // Named, not a temporary in the co_await (GCC 12, see docs/ARCHITECTURE.md).
+  storage::write_work save = [notes](SQLite::Database& db) {
+    for (const auto& note : notes) {
+      storage::save_public_note(db, note);
+    }
+  };
+  co_await async_write(state.app.db, std::move(save), use_awaitable);
+  state.cache.clear();
+  log_event(log_level::info, "public_notes_changed", {{"by", auth::actor_id(caller)}});
+  const auto stored =
+      state.app.db.read([](SQLite::Database& db) { return storage::public_notes(db); });
+  auto response = json_response(
+      200, json{{"notes", core::public_notes_for(state.app.settings, stored)}}.dump());
+  response.headers.set("Cache-Control", "no-store");
+  co_return response;
+}
+
+}  // namespace
+
+void add_public_routes(router& routes, const app_context& app) {
+  auto state = std::make_shared<public_state>(app);
+  routes.add("GET", "/public/api/summary.json",
+             [state](http_request& request) { return summary(*state, request); });
+  routes.add("GET", "/data/requests.csv", [state](http_request& request) {
+    return export_requests(*state, request, export_format::csv);
+  });
+  routes.add("GET", "/data/requests.json", [state](http_request& request) {
+    return export_requests(*state, request, export_format::json);
+  });
+  routes.add("PUT", "/api/v1/public/notes",
+             [state](http_request& request) { return put_notes(*state, request); });
+}
+
+}  // namespace civicline::server

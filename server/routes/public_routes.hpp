@@ -1,0 +1,16 @@
+#pragma once
+// The public side of the city's record, open to anyone without logging in:
+// GET /public/api/summary.json (the dashboard's figures, cached), GET /data/requests.csv and
+// /data/requests.json (the open-data export, streamed), and the one admin route that edits
+// the dashboard's "what we changed" notes: PUT /api/v1/public/notes. The page itself,
+// /public/, is a static asset (server/web/public/).
+
+#include "server/app_context.hpp"
+#include "server/http/router.hpp"
+
+namespace civicline::server {
+
+/// Registers the public routes.
+void add_public_routes(router& routes, const app_context& app);
+
+}  // namespace civicline::server

@@ -1,0 +1,73 @@
+#pragma once
+// The figures behind the public progress dashboard: counts grouped in SQL over covering indexes
+// (migrations/0007_public_progress.sql), plus the raw durations the medians and 90th
+// percentiles are taken from (core/public_summary.hpp). No resident data is read.
+
+#include <SQLiteCpp/Database.h>
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace civicline::storage {
+
+/// What to count. Times are ISO 8601 UTC text; the period is [from, to).
+struct public_stats_query {
+  std::string from;
+  std::string to;
+  /// Backlog age bounds, newest first: created after [0] is 0-2 days old, after [1] 3-7 days,
+  /// after [2] 8-30 days, the rest older (core::backlog_bounds computes them from "now").
+  std::array<std::string, 3> backlog_after;
+};
+
+/// Requests received in the period, by category, channel and week (0 = the week starting at
+/// `from`).
+struct received_group {
+  std::string category;
+  std::string channel;
+  std::int64_t week = 0;
+  std::int64_t received = 0;
+  std::int64_t still_open = 0;  ///< of those, not closed now
+};
+
+/// Requests closed in the period (their current close), by category and week of the close.
+struct closed_group {
+  std::string category;
+  std::int64_t week = 0;
+  std::int64_t closed = 0;
+  std::int64_t with_sla = 0;  ///< had a due time
+  std::int64_t on_time = 0;   ///< closed at or before it
+};
+
+struct public_stats_rows {
+  std::vector<received_group> received;
+  std::vector<closed_group> closed;
+  /// Per category: creation-to-close milliseconds of the requests closed in the period.
+  std::map<std::string, std::vector<std::int64_t>, std::less<>> close_ms;
+  /// Per category: creation-to-first-staff-action milliseconds of the requests received in the
+  /// period that staff have acted on.
+  std::map<std::string, std::vector<std::int64_t>, std::less<>> ack_ms;
+  /// Open requests now (whenever received) by age bucket, newest bucket first.
+  std::array<std::int64_t, 4> backlog{};
+};
+
+/// Reads every figure for the period in one read transaction (a consistent snapshot).
+public_stats_rows read_public_stats(SQLite::Database& db, const public_stats_query& query);
+
+/// A "what we changed" note as stored.
+struct public_note_record {
+  std::string language;
+  std::string body;
+  std::string updated_at;
+  std::string updated_by;
+};
+/// Every stored note, by language.
+std::vector<public_note_record> public_notes(SQLite::Database& db);
+/// Stores (or replaces) the note of `note.language`.
+void save_public_note(SQLite::Database& db, const public_note_record& note);
+
+}  // namespace civicline::storage
