@@ -256,6 +256,9 @@ settings parse_settings(std::string_view json_text, const std::filesystem::path&
   if (!out.sms.ca_file.empty()) {
     out.sms.ca_file = resolve_database(out.sms.ca_file, source);
   }
+  if (!out.webhooks.ca_file.empty()) {
+    out.webhooks.ca_file = resolve_database(out.webhooks.ca_file, source);
+  }
   apply_environment(env, out, problems);
   if (out.server.public_base_url.empty()) {
     out.server.public_base_url = default_base_url(out.server);

@@ -622,7 +622,7 @@ settings read_settings(const json& root, const read_options& options, problem_li
   settings out;
   const object_reader in(root, "", problems,
                          {"city", "server", "http", "storage", "log", "teams", "categories",
-                          "content", "sms", "public", "diagnostics"});
+                          "content", "sms", "webhooks", "public", "diagnostics"});
   if (!in.valid()) {
     return out;
   }
@@ -658,6 +658,9 @@ settings read_settings(const json& root, const read_options& options, problem_li
   }
   if (const json* sms = in.find("sms")) {
     read_sms(*sms, out.sms, problems);
+  }
+  if (const json* webhooks = in.find("webhooks")) {
+    read_webhooks(*webhooks, out.webhooks, problems);
   }
   if (const json* public_section = in.find("public")) {
     read_public(*public_section, languages, out.public_data, problems);

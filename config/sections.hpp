@@ -22,4 +22,7 @@ settings read_settings(const json& root, const read_options& options, problem_li
 /// The "sms" section (sms_section.cpp).
 void read_sms(const json& value, sms_settings& sms, problem_list& problems);
 
+/// The "webhooks" section (webhook_section.cpp).
+void read_webhooks(const json& value, webhook_settings& webhooks, problem_list& problems);
+
 }  // namespace civicline::config::detail

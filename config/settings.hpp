@@ -137,6 +137,30 @@ struct sms_settings {
   std::filesystem::path ca_file;
 };
 
+/// Partner webhooks (docs/WEBHOOKS.md): delivery timing, the SSRF allow-list and when a
+/// failing endpoint is given up on.
+struct webhook_settings {
+  /// Waits before each attempt, counted from the previous failure: the first is normally 0
+  /// (at once); there are as many attempts as entries, then the delivery is "failed".
+  std::vector<std::chrono::seconds> retry_schedule{
+      std::chrono::seconds(0),     std::chrono::seconds(5),     std::chrono::seconds(300),
+      std::chrono::seconds(1800),  std::chrono::seconds(7200),  std::chrono::seconds(18000),
+      std::chrono::seconds(36000), std::chrono::seconds(50400), std::chrono::seconds(72000),
+      std::chrono::seconds(86400)};
+  int retry_jitter_percent = 10;  ///< each wait is spread by up to this much either way
+  /// Hosts (as written in endpoint URLs) that may be loopback or private addresses and
+  /// plain http, e.g. "127.0.0.1" for tests and the demo; every other host must be public.
+  std::vector<std::string> allow_private_hosts;
+  /// An endpoint whose attempts all failed for this long is disabled; 0 = never.
+  std::chrono::days disable_after{5};
+  std::chrono::milliseconds timeout{15'000};       ///< one attempt, connect to last byte
+  std::chrono::milliseconds poll_interval{500};    ///< how often the outbox is looked at
+  int max_in_flight_per_endpoint = 4;              ///< concurrent attempts to one endpoint
+  std::chrono::hours secret_rotation_overlap{24};  ///< the old secret keeps signing this long
+  /// An extra trusted CA (PEM) for partners' endpoints; the system's are kept.
+  std::filesystem::path ca_file;
+};
+
 /// The public progress dashboard (/public/) and its summary.json.
 struct public_data_settings {
   /// "What we changed": the city's words beside the numbers, per language. Admins may replace
@@ -162,6 +186,7 @@ struct settings {
   std::vector<category> categories;
   content_settings content;
   sms_settings sms;
+  webhook_settings webhooks;
   public_data_settings public_data;  ///< the "public" section
   diagnostics_settings diagnostics;
 };

@@ -13,6 +13,7 @@
 #include "server/commands/serve_command.hpp"
 #include "server/commands/sms_commands.hpp"
 #include "server/commands/staff_commands.hpp"
+#include "server/commands/webhook_commands.hpp"
 #include "server/exit_codes.hpp"
 
 #ifndef CIVICLINE_VERSION
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   civicline::server::add_sms_commands(app, exit_status);
   civicline::server::add_request_commands(app, exit_status);
   civicline::server::add_staff_commands(app, exit_status);
+  civicline::server::add_webhook_commands(app, exit_status);
   civicline::server::add_export_command(app, exit_status);
   app.add_subcommand("version", "Print the version and exit")->callback([] {
     std::cout << "civicline " << CIVICLINE_VERSION << "\n";

@@ -2,8 +2,6 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "channels/twilio_rest.hpp"
@@ -74,7 +72,7 @@ channels::provider_request send_request(const config::settings& settings, std::s
 sms_dispatcher::sms_dispatcher(boost::asio::any_io_executor executor, storage::database& db,
                                const config::settings& settings, http_metrics& metrics, clock now)
     : strand_(boost::asio::make_strand(executor)),
-      timer_(strand_),
+      wait_(strand_),
       db_(db),
       settings_(settings),
       metrics_(metrics),
@@ -90,18 +88,16 @@ void sms_dispatcher::start() {
 }
 
 void sms_dispatcher::wake() {
-  woken_ = true;
-  boost::asio::post(strand_, [this] { timer_.cancel(); });
+  wait_.wake();
 }
 
 void sms_dispatcher::stop() {
-  stopped_ = true;
-  boost::asio::post(strand_, [this] { timer_.cancel(); });
+  wait_.stop();
 }
 
 awaitable<void> sms_dispatcher::run() {
-  while (!stopped_) {
-    woken_ = false;
+  while (!wait_.stopped()) {
+    wait_.begin_round();
     std::vector<storage::notification_record> due;
     try {
       const auto now_text = core::to_iso8601(now_());
@@ -112,7 +108,7 @@ awaitable<void> sms_dispatcher::run() {
       log_event(log_level::error, "sms_queue_unreadable", {{"error", e.what()}});
     }
     for (const auto& notification : due) {
-      if (stopped_) {
+      if (wait_.stopped()) {
         co_return;
       }
       try {
@@ -122,22 +118,10 @@ awaitable<void> sms_dispatcher::run() {
                   {{"notification_id", notification.id}, {"error", e.what()}});
       }
     }
-    if (due.size() == batch_size || woken_ || stopped_) {
+    if (due.size() == batch_size) {
       continue;  // more may be due right away
     }
-    timer_.expires_after(settings_.sms.poll_interval);
-    boost::system::error_code ignored;
-    co_await timer_.async_wait(boost::asio::redirect_error(use_awaitable, ignored));
-  }
-}
-
-awaitable<bool> sms_dispatcher::write(storage::write_work work) {
-  try {
-    co_await async_write(db_, std::move(work), use_awaitable);
-    co_return true;
-  } catch (const std::exception& e) {
-    log_event(log_level::error, "sms_outcome_not_stored", {{"error", e.what()}});
-    co_return false;
+    co_await wait_.pause(settings_.sms.poll_interval);
   }
 }
 
@@ -157,7 +141,7 @@ awaitable<void> sms_dispatcher::deliver(const storage::notification_record& noti
                                     missing](SQLite::Database& db) {
       storage::record_notification_retry(db, id, attempts, later, missing);
     };
-    co_await write(std::move(postpone));
+    co_await write_or_log(db_, std::move(postpone), "sms_outcome_not_stored");
     co_return;
   }
   // The resident may have sent STOP since the queue was read.
@@ -169,7 +153,7 @@ awaitable<void> sms_dispatcher::deliver(const storage::notification_record& noti
     storage::write_work suppress = [id, attempts = notification.attempts](SQLite::Database& db) {
       storage::record_notification_dropped(db, id, "suppressed", attempts, "resident opted out");
     };
-    co_await write(std::move(suppress));
+    co_await write_or_log(db_, std::move(suppress), "sms_outcome_not_stored");
     co_return;
   }
 
@@ -201,7 +185,7 @@ awaitable<void> sms_dispatcher::deliver(const storage::notification_record& noti
              {"detail", outcome.detail}});
 
   auto record_outcome = outcome_work(notification, attempts, outcome, policy);
-  co_await write(std::move(record_outcome));
+  co_await write_or_log(db_, std::move(record_outcome), "sms_outcome_not_stored");
 }
 
 storage::write_work sms_dispatcher::outcome_work(const storage::notification_record& notification,

@@ -5,10 +5,8 @@
 // failures wait (doubling, up to sms.retry_max_seconds) and are tried again; a recipient who
 // opted out is never sent to, checked just before each send.
 
-#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <chrono>
 #include <functional>
@@ -17,6 +15,7 @@
 #include "config/settings.hpp"
 #include "core/retry_policy.hpp"
 #include "server/http/metrics.hpp"
+#include "server/poll_wait.hpp"
 #include "storage/database.hpp"
 #include "storage/service_requests.hpp"
 
@@ -45,17 +44,12 @@ class sms_dispatcher {
   storage::write_work outcome_work(const storage::notification_record& notification, int attempts,
                                    const channels::send_outcome& outcome,
                                    const core::retry_policy& policy) const;
-  /// Waits for `work` to be durable; false (logged) when the database refused it.
-  boost::asio::awaitable<bool> write(storage::write_work work);
-
   boost::asio::strand<boost::asio::any_io_executor> strand_;
-  boost::asio::steady_timer timer_;
+  poll_wait wait_;
   storage::database& db_;
   const config::settings& settings_;
   http_metrics& metrics_;
   clock now_;
-  std::atomic<bool> stopped_{false};
-  std::atomic<bool> woken_{false};
 };
 
 }  // namespace civicline::server

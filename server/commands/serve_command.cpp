@@ -20,6 +20,7 @@
 #include "server/routes/staff_routes.hpp"
 #include "server/routes/system_routes.hpp"
 #include "server/sms_dispatcher.hpp"
+#include "server/webhook_dispatcher.hpp"
 
 namespace civicline::server {
 namespace {
@@ -109,12 +110,16 @@ int serve(const common_options& options) {
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   boost::asio::io_context io(threads);
   sms_dispatcher sms_out(io.get_executor(), *db, settings, metrics);
+  webhook_dispatcher webhooks_out(io.get_executor(), *db, settings, metrics);
 
   router routes;
   add_system_routes(routes, app);
   add_chat_routes(routes, inbox, settings.server.public_base_url.starts_with("https://"));
   add_sms_routes(routes, app, inbox, [&sms_out] { sms_out.wake(); });
-  add_staff_routes(routes, app, *knowledge, [&sms_out] { sms_out.wake(); });
+  add_staff_routes(routes, app, *knowledge, [&sms_out, &webhooks_out] {
+    sms_out.wake();
+    webhooks_out.wake();  // the same change wrote outbox events
+  });
   add_public_routes(routes, app, io.get_executor());
   http_server server(io, http_limits_from(settings), routes, metrics);
   std::uint16_t port = 0;
@@ -135,6 +140,7 @@ int serve(const common_options& options) {
   flush_logs();  // whoever waits for "listening" sees it now
   print_banner(settings, base_url);
   sms_out.start();
+  webhooks_out.start();
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_signal =
@@ -149,6 +155,7 @@ int serve(const common_options& options) {
         }
         log_event(log_level::info, "shutting_down", {{"signal", signal}});
         sms_out.stop();
+        webhooks_out.stop();
         server.shutdown(shutdown_grace, [&] {
           db->drain();  // every acknowledged write is committed before we exit
           io.stop();

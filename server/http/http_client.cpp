@@ -489,6 +489,26 @@ asio::awaitable<client_result> http_fetch(client_request request, client_options
   co_return result;
 }
 
+asio::awaitable<std::variant<std::vector<std::string>, client_error>> resolve_url_host(
+    std::string url, std::chrono::milliseconds timeout) {
+  auto parsed = parse_destination(url);
+  if (auto* error = std::get_if<client_error>(&parsed)) {
+    co_return *error;
+  }
+  const auto& to = std::get<destination>(parsed);
+  // A named local, not a temporary in the co_await (GCC 12 destroys those twice).
+  const std::string timeout_message = "resolving " + to.host + " timed out after " + ms(timeout);
+  auto resolved = co_await resolve(to, steady_clock::now() + timeout, timeout_message);
+  if (auto* error = std::get_if<client_error>(&resolved)) {
+    co_return *error;
+  }
+  std::vector<std::string> addresses;
+  for (const auto& endpoint : std::get<std::vector<tcp::endpoint>>(resolved)) {
+    addresses.push_back(endpoint.address().to_string());
+  }
+  co_return addresses;
+}
+
 client_result http_fetch_blocking(client_request request, client_options options) {
   asio::io_context io;
   client_result result = fail("the request did not finish");

@@ -66,6 +66,11 @@ boost::asio::awaitable<client_result> http_fetch(client_request request, client_
 /// Blocking form for command-line tools (runs its own io_context).
 client_result http_fetch_blocking(client_request request, client_options options);
 
+/// The addresses (as text) the host of `url` resolves to, within `timeout`, or why the URL
+/// cannot be resolved. Used to refuse URLs that point inside the network before storing them.
+boost::asio::awaitable<std::variant<std::vector<std::string>, client_error>> resolve_url_host(
+    std::string url, std::chrono::milliseconds timeout);
+
 /// True for addresses a resident-supplied URL must not reach: loopback, private (RFC 1918,
 /// fc00::/7), link-local, carrier-grade NAT, unspecified, multicast, reserved and
 /// documentation ranges, including IPv4 addresses mapped into IPv6.

@@ -53,6 +53,16 @@ void http_metrics::sms_attempt(std::string_view provider, std::string_view outco
   ++sms_attempts_[{std::string(provider), std::string(outcome)}];
 }
 
+void http_metrics::webhook_attempt(std::string_view outcome) {
+  std::lock_guard lock(mutex_);
+  ++webhook_attempts_[std::string(outcome)];
+}
+
+void http_metrics::set_webhook_queue_age(std::chrono::milliseconds age) {
+  std::lock_guard lock(mutex_);
+  webhook_queue_age_ = age;
+}
+
 void http_metrics::render(std::string& out) const {
   std::lock_guard lock(mutex_);
   out += "# HELP civicline_http_requests_total HTTP requests answered, by route and status.\n";
@@ -89,6 +99,17 @@ void http_metrics::render(std::string& out) const {
     out += fmt::format("civicline_sms_send_attempts_total{{provider=\"{}\",outcome=\"{}\"}} {}\n",
                        prometheus_label(key.first), prometheus_label(key.second), count);
   }
+  out += "# HELP civicline_webhook_attempts_total Partner webhook attempts, by outcome.\n";
+  out += "# TYPE civicline_webhook_attempts_total counter\n";
+  for (const auto outcome : {"delivered", "will_retry", "failed", "endpoint_gone"}) {
+    const auto it = webhook_attempts_.find(std::string_view(outcome));
+    out += fmt::format("civicline_webhook_attempts_total{{outcome=\"{}\"}} {}\n", outcome,
+                       it == webhook_attempts_.end() ? 0 : it->second);
+  }
+  out += "# HELP civicline_webhook_queue_age_seconds Age of the oldest undelivered webhook.\n";
+  out += "# TYPE civicline_webhook_queue_age_seconds gauge\n";
+  out += fmt::format("civicline_webhook_queue_age_seconds {:.3f}\n",
+                     static_cast<double>(webhook_queue_age_.count()) / 1000.0);
 }
 
 }  // namespace civicline::server

@@ -27,6 +27,12 @@ class http_metrics {
   /// Counts one outbound SMS attempt by provider and outcome (sent, retry_later, ...).
   void sms_attempt(std::string_view provider, std::string_view outcome);
 
+  /// Counts one partner webhook attempt by outcome (delivered, will_retry, failed,
+  /// endpoint_gone).
+  void webhook_attempt(std::string_view outcome);
+  /// How long the oldest undelivered webhook has waited (0 when none waits).
+  void set_webhook_queue_age(std::chrono::milliseconds age);
+
   /// Appends the metric families to `out` in the Prometheus text format.
   void render(std::string& out) const;
 
@@ -44,6 +50,8 @@ class http_metrics {
   std::int64_t open_connections_ = 0;
   std::uint64_t refused_connections_ = 0;
   std::map<std::pair<std::string, std::string>, std::uint64_t> sms_attempts_;
+  std::map<std::string, std::uint64_t, std::less<>> webhook_attempts_;
+  std::chrono::milliseconds webhook_queue_age_{0};
 };
 
 /// Escapes a Prometheus label value (backslash, quote, newline).

@@ -1,11 +1,11 @@
 #include "server/routes/handoff_routes.hpp"
 
 #include <boost/asio/use_awaitable.hpp>
-#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "core/handoffs.hpp"
 #include "server/logging.hpp"
+#include "server/routes/route_support.hpp"
 #include "server/storage_await.hpp"
 #include "storage/service_requests.hpp"
 
@@ -20,18 +20,8 @@ constexpr std::size_t max_inbox = 500;
 constexpr std::size_t max_transcript_messages = 500;
 constexpr std::size_t max_reply_bytes = 1600;  // what one SMS conversation reply may hold
 
-http_response private_json(int status, const json& body) {
-  return private_json_response(status, body.dump(-1, ' ', false, json::error_handler_t::replace));
-}
-
 std::optional<std::int64_t> handoff_id(const http_request& request) {
-  const auto& text = request.path_params.at("id");
-  std::int64_t id = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (error != std::errc{} || end != text.data() + text.size() || id <= 0) {
-    return std::nullopt;
-  }
-  return id;
+  return positive_id(request.path_params.at("id"));
 }
 
 http_response not_found(const http_request& request) {

@@ -8,6 +8,7 @@
 #include "server/routes/request_routes.hpp"
 #include "server/routes/session_routes.hpp"
 #include "server/routes/staff_context.hpp"
+#include "server/routes/webhook_routes.hpp"
 #include "server/routes/supervisor_routes.hpp"
 
 namespace civicline::server {
@@ -23,6 +24,7 @@ void add_staff_routes(router& routes, const app_context& app, const live_knowled
   add_admin_routes(routes, context);
   add_supervisor_routes(routes, context);
   add_event_routes(routes, context);
+  add_webhook_routes(routes, context);
 }
 
 }  // namespace civicline::server

@@ -406,7 +406,7 @@ TEST_CASE("an unknown top-level key is reported with the allowed keys", "[config
   const auto problems = problems_of(doc);
   CHECK_REPORTED(problems, "serverr",
                  "unknown key (allowed: city, server, http, storage, log, teams, categories, "
-                 "content, sms, public, diagnostics); did you mean \"server\"?");
+                 "content, sms, webhooks, public, diagnostics); did you mean \"server\"?");
 }
 
 TEST_CASE("the public section: notes per language and the summary cache", "[config][public]") {
@@ -470,6 +470,51 @@ TEST_CASE("bad sms settings are reported at their paths", "[config][sms][errors]
   CHECK_REPORTED(problems, "sms.outbound_provider", "twilio, vonage");
   CHECK_REPORTED(problems, "sms.max_messages_per_minute");
   CHECK_REPORTED(problems, "sms.retry_max_seconds", "at least retry_initial_seconds");
+}
+
+TEST_CASE("webhook settings are read; the defaults follow the documented schedule",
+          "[config][webhooks]") {
+  settings defaults = parse(minimal());
+  REQUIRE(defaults.webhooks.retry_schedule.size() == 10);
+  CHECK(defaults.webhooks.retry_schedule.front() == std::chrono::seconds(0));
+  CHECK(defaults.webhooks.retry_schedule.back() == std::chrono::hours(24));
+  CHECK(defaults.webhooks.allow_private_hosts.empty());
+  CHECK(defaults.webhooks.timeout == std::chrono::seconds(15));
+
+  json doc = minimal();
+  doc["webhooks"] = json::parse(R"({
+    "retry_schedule_seconds": [0, 1, 2], "retry_jitter_percent": 0,
+    "allow_private_hosts": ["127.0.0.1", "[::1]", "hooks.internal"], "disable_after_days": 2,
+    "timeout_ms": 3000, "poll_interval_ms": 50, "max_in_flight_per_endpoint": 2,
+    "secret_rotation_overlap_hours": 1, "ca_file": "certs/partners.pem"})");
+  settings s = parse(doc);
+  CHECK(s.webhooks.retry_schedule == std::vector<std::chrono::seconds>{std::chrono::seconds(0),
+                                                                       std::chrono::seconds(1),
+                                                                       std::chrono::seconds(2)});
+  CHECK(s.webhooks.retry_jitter_percent == 0);
+  CHECK(s.webhooks.allow_private_hosts ==
+        std::vector<std::string>{"127.0.0.1", "[::1]", "hooks.internal"});
+  CHECK(s.webhooks.disable_after == std::chrono::days(2));
+  CHECK(s.webhooks.timeout == std::chrono::milliseconds(3000));
+  CHECK(s.webhooks.poll_interval == std::chrono::milliseconds(50));
+  CHECK(s.webhooks.max_in_flight_per_endpoint == 2);
+  CHECK(s.webhooks.secret_rotation_overlap == std::chrono::hours(1));
+  CHECK(s.webhooks.ca_file == "/etc/civicline/certs/partners.pem");
+}
+
+TEST_CASE("bad webhook settings are reported at their paths", "[config][webhooks][errors]") {
+  json doc = minimal();
+  doc["webhooks"] = json::parse(R"({
+    "retry_schedule_seconds": [0, -5], "allow_private_hosts": ["http://127.0.0.1:8080"],
+    "timeout_ms": 0, "max_in_flight_per_endpoint": 0, "retry_jitter": 5})");
+  const auto problems = problems_of(doc);
+  CHECK_REPORTED(problems, "webhooks.retry_schedule_seconds[1]");
+  CHECK_REPORTED(problems, "webhooks.allow_private_hosts[0]", "without scheme or port");
+  CHECK_REPORTED(problems, "webhooks.timeout_ms");
+  CHECK_REPORTED(problems, "webhooks.max_in_flight_per_endpoint");
+  CHECK_REPORTED(problems, "webhooks.retry_jitter", "did you mean \"retry_jitter_percent\"?");
+  doc["webhooks"] = json::parse(R"({"retry_schedule_seconds": []})");
+  CHECK_REPORTED(problems_of(doc), "webhooks.retry_schedule_seconds", "list of 1 to 50 waits");
 }
 
 TEST_CASE("unknown keys are reported at every level", "[config][errors]") {
