@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { makeTempDir, startServer } from './harness.mjs';
 
 const writers = 24;
-const burstMs = 600;
+const burstMs = 600;       // at least this long a burst...
+const minimumWrites = 60;  // ...and until this many were acknowledged (a slow machine needs longer)
+const burstLimitMs = 10000;
 
 test('SIGTERM during a burst of writes loses no acknowledged write', async () => {
   const temp = makeTempDir();
@@ -32,7 +34,11 @@ test('SIGTERM during a burst of writes loses no acknowledged write', async () =>
       }
     };
     const load = Promise.all(Array.from({ length: writers }, (_, w) => writer(w)));
+    const started = Date.now();
     await new Promise((r) => setTimeout(r, burstMs));
+    while (acknowledged.length < minimumWrites && Date.now() - started < burstLimitMs) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     stopping = true;
     const exit = await server.stop('SIGTERM');
     await load;
