@@ -12,7 +12,7 @@ import { sourceDir, startServer } from '../e2e/harness.mjs';
 import { startFakeProvider } from '../e2e/fake_sms_provider.mjs';
 import { chatReport as report, smsResident, twilioAccount } from '../e2e/residents.mjs';
 import { launchBrowser } from './browser.mjs';
-import { createUser as createStaffUser, newPage, unexpected, logIn as logInAs, waitMs } from './console_page.mjs';
+import { closeAll, createUser as createStaffUser, newPage, unexpected, logIn as logInAs, waitMs } from './console_page.mjs';
 
 const { authToken, accountSid } = twilioAccount;
 const publicBase = 'http://311.example.test'; // what Twilio signs; http, so the cookie is not Secure-only
@@ -68,14 +68,7 @@ before(async () => {
   second = await launchBrowser();
 });
 
-after(async () => {
-  for (const ctx of [first, second]) {
-    await ctx?.browser.close();
-    ctx?.cleanup();
-  }
-  await server?.close();
-  await fake?.close();
-});
+after(() => closeAll([first, second], [server, fake]));
 
 test('an agent works an SMS pothole; the resident is texted and a second session sees it', async (t) => {
   const page = await newPage(first);

@@ -36,3 +36,12 @@ export async function logIn(page, server, name, password, query = '') {
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.locator('#queue-body tr').first().waitFor();
 }
+
+/** Closes the browsers (launchBrowser contexts), then the servers (anything with close()). */
+export async function closeAll(browsers, servers) {
+  for (const ctx of browsers) {
+    await ctx?.browser.close();
+    ctx?.cleanup();
+  }
+  for (const server of servers) await server?.close();
+}

@@ -10,7 +10,7 @@ import { sourceDir, startServer } from '../e2e/harness.mjs';
 import { startFakeProvider } from '../e2e/fake_sms_provider.mjs';
 import { chatReport, smsResident, smsSettings, sql } from '../e2e/residents.mjs';
 import { launchBrowser } from './browser.mjs';
-import { createUser, newPage, unexpected, logIn as logInAs, waitMs } from './console_page.mjs';
+import { closeAll, createUser, newPage, unexpected, logIn as logInAs, waitMs } from './console_page.mjs';
 
 const publicBase = 'http://311.example.test'; // http, so the session cookie is not Secure-only
 const passwords = { ada: 'console password one', bea: 'console password two', sue: 'console password sup' };
@@ -54,14 +54,7 @@ before(async () => {
   second = await launchBrowser();
 });
 
-after(async () => {
-  for (const ctx of [first, second]) {
-    await ctx?.browser.close();
-    ctx?.cleanup();
-  }
-  await server?.close();
-  await fake?.close();
-});
+after(() => closeAll([first, second], [server, fake]));
 
 test('an agent assigns a request to herself and makes it urgent; a second session sees it live', async (t) => {
   const page = await newPage(first);
