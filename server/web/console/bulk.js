@@ -116,6 +116,8 @@ export function createBulk(ctx) {
     }
   });
 
+  // The same status choices as the detail's form, listed once in the page.
+  $('bulk-status').append(...[...$('action-status').options].filter((o) => o.value).map((o) => o.cloneNode(true)));
   sync();
   return { checkbox, pageShown, toggle };
 }
