@@ -109,10 +109,16 @@ std::variant<summary_period, std::string> parse_summary_period(
 }
 
 storage::public_stats_query stats_query_for(const summary_period& period, time_point now) {
+  storage::public_stats_query query;
+  query.from = to_iso8601(period.from);
+  query.to = to_iso8601(period.to);
+  for (auto start = period.from; start < period.to; start += days(7)) {
+    query.week_starts.push_back(to_iso8601(start));
+  }
   // An age of d whole days means created after now - (d + 1) days.
-  return {to_iso8601(period.from),
-          to_iso8601(period.to),
-          {to_iso8601(now - days(3)), to_iso8601(now - days(8)), to_iso8601(now - days(31))}};
+  query.backlog_after = {to_iso8601(now - days(3)), to_iso8601(now - days(8)),
+                         to_iso8601(now - days(31))};
+  return query;
 }
 
 std::optional<double> median_of(std::vector<std::int64_t>& values) {

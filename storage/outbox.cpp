@@ -86,6 +86,13 @@ std::vector<outbox_event> outbox_events_after(SQLite::Database& db, std::int64_t
   return events;
 }
 
+std::int64_t last_outbox_event_id(SQLite::Database& db) {
+  detail::statement_lease select_lease(db, "SELECT COALESCE(MAX(id), 0) FROM outbox_events");
+  SQLite::Statement& select = select_lease.get();
+  select.executeStep();
+  return select.getColumn(0).getInt64();
+}
+
 std::int64_t insert_notification(SQLite::Database& db, const notification_record& notification) {
   // The opt-out is checked in the same statement, so no STOP can slip in between.
   detail::statement_lease insert_lease(

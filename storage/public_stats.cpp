@@ -1,5 +1,10 @@
 #include "storage/public_stats.hpp"
 
+#include <sqlite3.h>
+
+#include <algorithm>
+
+#include "storage/database.hpp"
 #include "storage/sql_support.hpp"
 #include "storage/statement_cache.hpp"
 
@@ -9,32 +14,18 @@ namespace {
 
 using detail::bind_text;
 
-// Weeks are counted from the period's start; julianday() is the portable-enough way to get a
-// difference of ISO times in SQLite (PostgreSQL would use date_part on an interval).
+// ORDER BY the index's own leading column: the scan returns rows in that order without a sort,
+// which is what lets the week advance as the rows go by.
 constexpr const char* received_sql =
-    "SELECT category, channel, "
-    "CAST((julianday(created_at) - julianday(:from)) / 7 AS INTEGER) AS week, "
-    "COUNT(*), SUM(CASE WHEN closed_at IS NULL THEN 1 ELSE 0 END) "
+    "SELECT created_at, category, channel, closed_at IS NULL, ack_ms "
     "FROM service_requests INDEXED BY service_requests_public_received "
-    "WHERE created_at >= :from AND created_at < :to "
-    "GROUP BY category, channel, week";
+    "WHERE created_at >= :from AND created_at < :to ORDER BY created_at";
 
 constexpr const char* closed_sql =
-    "SELECT category, CAST((julianday(closed_at) - julianday(:from)) / 7 AS INTEGER) AS week, "
-    "COUNT(*), SUM(CASE WHEN due_at IS NOT NULL THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN due_at IS NOT NULL AND closed_at <= due_at THEN 1 ELSE 0 END) "
+    "SELECT closed_at, category, due_at IS NOT NULL, "
+    "due_at IS NOT NULL AND closed_at <= due_at, close_ms "
     "FROM service_requests INDEXED BY service_requests_public_closed "
-    "WHERE closed_at IS NOT NULL AND closed_at >= :from AND closed_at < :to "
-    "GROUP BY category, week";
-
-constexpr const char* close_ms_sql =
-    "SELECT category, close_ms FROM service_requests INDEXED BY service_requests_public_closed "
-    "WHERE closed_at IS NOT NULL AND closed_at >= :from AND closed_at < :to "
-    "AND close_ms IS NOT NULL";
-
-constexpr const char* ack_ms_sql =
-    "SELECT category, ack_ms FROM service_requests INDEXED BY service_requests_public_received "
-    "WHERE created_at >= :from AND created_at < :to AND ack_ms IS NOT NULL";
+    "WHERE closed_at IS NOT NULL AND closed_at >= :from AND closed_at < :to ORDER BY closed_at";
 
 constexpr const char* backlog_sql =
     "SELECT CASE WHEN created_at > :age0 THEN 0 WHEN created_at > :age1 THEN 1 "
@@ -42,80 +33,232 @@ constexpr const char* backlog_sql =
     "FROM service_requests INDEXED BY service_requests_public_backlog "
     "WHERE closed_at IS NULL GROUP BY bucket";
 
-void bind_period(SQLite::Statement& statement, const public_stats_query& query) {
-  bind_text(statement, ":from", query.from);
-  bind_text(statement, ":to", query.to);
+/// A statement run straight on SQLite's C API: the two scans read a million rows each, and
+/// SQLiteCpp's per-column objects (a shared_ptr copy each) cost as much as SQLite itself there.
+class raw_statement {
+ public:
+  raw_statement(SQLite::Database& db, const char* sql) {
+    if (sqlite3_prepare_v2(db.getHandle(), sql, -1, &statement_, nullptr) != SQLITE_OK) {
+      throw SQLite::Exception(db.getHandle(), sqlite3_errcode(db.getHandle()));
+    }
+  }
+  ~raw_statement() { sqlite3_finalize(statement_); }
+  raw_statement(const raw_statement&) = delete;
+  raw_statement& operator=(const raw_statement&) = delete;
+
+  void bind(const char* name, const std::string& text) {
+    sqlite3_bind_text(statement_, sqlite3_bind_parameter_index(statement_, name), text.data(),
+                      static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  }
+  /// True while a row is there; throws on an error.
+  bool step(SQLite::Database& db) {
+    const int rc = sqlite3_step(statement_);
+    if (rc == SQLITE_ROW) {
+      return true;
+    }
+    if (rc != SQLITE_DONE) {
+      throw SQLite::Exception(db.getHandle(), rc);
+    }
+    return false;
+  }
+  std::string_view text(int column) {
+    const auto* bytes = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
+    return {bytes == nullptr ? "" : bytes,
+            static_cast<std::size_t>(sqlite3_column_bytes(statement_, column))};
+  }
+  std::int64_t integer(int column) { return sqlite3_column_int64(statement_, column); }
+  bool is_null(int column) { return sqlite3_column_type(statement_, column) == SQLITE_NULL; }
+
+ private:
+  sqlite3_stmt* statement_ = nullptr;
+};
+
+/// Small ids for the few distinct category and channel names a scan meets.
+class names {
+ public:
+  std::uint32_t id(std::string_view name) {
+    if (last_ < names_.size() && names_[last_] == name) {
+      return last_;
+    }
+    for (std::uint32_t i = 0; i < names_.size(); ++i) {
+      if (names_[i] == name) {
+        return last_ = i;
+      }
+    }
+    names_.emplace_back(name);
+    return last_ = static_cast<std::uint32_t>(names_.size() - 1);
+  }
+  const std::string& operator[](std::uint32_t id) const { return names_[id]; }
+
+ private:
+  std::vector<std::string> names_;
+  std::uint32_t last_ = 0;
+};
+
+/// The week of each time in a non-decreasing sequence of times.
+class week_cursor {
+ public:
+  explicit week_cursor(const std::vector<std::string>& starts) : starts_(starts) {}
+  std::size_t of(std::string_view time) {
+    while (index_ + 1 < starts_.size() && time >= starts_[index_ + 1]) {
+      ++index_;
+    }
+    return index_;
+  }
+
+ private:
+  const std::vector<std::string>& starts_;
+  std::size_t index_ = 0;
+};
+
+/// Counters by week, then by a small key (category and channel ids), grown as ids appear.
+template <class Counts>
+class weekly_counts {
+ public:
+  explicit weekly_counts(std::size_t weeks) : weeks_(std::max<std::size_t>(weeks, 1)) {}
+  Counts& at(std::size_t week, std::size_t key) {
+    auto& row = weeks_[week];
+    if (key >= row.size()) {
+      row.resize(key + 1);
+    }
+    return row[key];
+  }
+  template <class Visit>
+  void each(Visit visit) const {
+    for (std::size_t week = 0; week < weeks_.size(); ++week) {
+      for (std::size_t key = 0; key < weeks_[week].size(); ++key) {
+        visit(static_cast<std::int64_t>(week), key, weeks_[week][key]);
+      }
+    }
+  }
+
+ private:
+  std::vector<std::vector<Counts>> weeks_;
+};
+
+/// The duration list of a category in `out`, found once per category id.
+class duration_lists {
+ public:
+  explicit duration_lists(std::map<std::string, std::vector<std::int64_t>, std::less<>>& out)
+      : out_(out) {}
+  void add(std::uint32_t category, const names& categories, std::int64_t ms) {
+    if (category >= lists_.size()) {
+      lists_.resize(category + 1, nullptr);
+    }
+    if (lists_[category] == nullptr) {
+      lists_[category] = &out_[categories[category]];
+    }
+    lists_[category]->push_back(ms);
+  }
+
+ private:
+  std::map<std::string, std::vector<std::int64_t>, std::less<>>& out_;
+  std::vector<std::vector<std::int64_t>*> lists_;
+};
+
+/// channels per category in the received counters' key; the schema allows five.
+constexpr std::size_t channel_slots = 8;
+
+void scan_received(SQLite::Database& db, const public_stats_query& query, public_stats_rows& rows) {
+  raw_statement select(db, received_sql);
+  select.bind(":from", query.from);
+  select.bind(":to", query.to);
+  names categories;
+  names channels;
+  week_cursor weeks(query.week_starts);
+  struct counts {
+    std::int64_t received = 0;
+    std::int64_t still_open = 0;
+  };
+  weekly_counts<counts> groups(query.week_starts.size());
+  duration_lists acks(rows.ack_ms);
+  while (select.step(db)) {
+    const auto category = categories.id(select.text(1));
+    const auto channel = channels.id(select.text(2));
+    if (channel >= channel_slots) {
+      throw storage_error("public summary: more channels than the counters hold");
+    }
+    auto& group = groups.at(weeks.of(select.text(0)), category * channel_slots + channel);
+    ++group.received;
+    group.still_open += select.integer(3);
+    if (!select.is_null(4)) {
+      acks.add(category, categories, select.integer(4));
+    }
+  }
+  groups.each([&](std::int64_t week, std::size_t key, const counts& c) {
+    if (c.received > 0) {
+      rows.received.push_back({categories[static_cast<std::uint32_t>(key / channel_slots)],
+                               channels[static_cast<std::uint32_t>(key % channel_slots)], week,
+                               c.received, c.still_open});
+    }
+  });
 }
 
-/// Appends each row's duration to its category's list; consecutive rows mostly share a
-/// category, so the map is looked up only when it changes.
-void collect_durations(SQLite::Statement& select,
-                       std::map<std::string, std::vector<std::int64_t>, std::less<>>& out) {
-  std::vector<std::int64_t>* current = nullptr;
-  std::string current_category;
-  while (select.executeStep()) {
-    const auto category = select.getColumn(0);
-    const std::string_view name(category.getText(), static_cast<std::size_t>(category.size()));
-    if (current == nullptr || name != current_category) {
-      current_category.assign(name);
-      current = &out[current_category];
+void scan_closed(SQLite::Database& db, const public_stats_query& query, public_stats_rows& rows) {
+  raw_statement select(db, closed_sql);
+  select.bind(":from", query.from);
+  select.bind(":to", query.to);
+  names categories;
+  week_cursor weeks(query.week_starts);
+  struct counts {
+    std::int64_t closed = 0;
+    std::int64_t with_sla = 0;
+    std::int64_t on_time = 0;
+  };
+  weekly_counts<counts> groups(query.week_starts.size());
+  duration_lists closes(rows.close_ms);
+  while (select.step(db)) {
+    const auto category = categories.id(select.text(1));
+    auto& group = groups.at(weeks.of(select.text(0)), category);
+    ++group.closed;
+    group.with_sla += select.integer(2);
+    group.on_time += select.integer(3);
+    if (!select.is_null(4)) {
+      closes.add(category, categories, select.integer(4));
     }
-    current->push_back(select.getColumn(1).getInt64());
   }
+  groups.each([&](std::int64_t week, std::size_t key, const counts& c) {
+    if (c.closed > 0) {
+      rows.closed.push_back(
+          {categories[static_cast<std::uint32_t>(key)], week, c.closed, c.with_sla, c.on_time});
+    }
+  });
 }
 
 }  // namespace
+
+void read_received_stats(SQLite::Database& db, const public_stats_query& query,
+                         public_stats_rows& rows) {
+  scan_received(db, query, rows);
+}
+
+void read_closed_stats(SQLite::Database& db, const public_stats_query& query,
+                       public_stats_rows& rows) {
+  scan_closed(db, query, rows);
+}
+
+void read_backlog(SQLite::Database& db, const public_stats_query& query, public_stats_rows& rows) {
+  detail::statement_lease lease(db, backlog_sql);
+  auto& select = lease.get();
+  bind_text(select, ":age0", query.backlog_after[0]);
+  bind_text(select, ":age1", query.backlog_after[1]);
+  bind_text(select, ":age2", query.backlog_after[2]);
+  while (select.executeStep()) {
+    const auto bucket = select.getColumn(0).getInt64();
+    if (bucket >= 0 && bucket < static_cast<std::int64_t>(rows.backlog.size())) {
+      rows.backlog[static_cast<std::size_t>(bucket)] = select.getColumn(1).getInt64();
+    }
+  }
+}
 
 public_stats_rows read_public_stats(SQLite::Database& db, const public_stats_query& query) {
   public_stats_rows rows;
   // One snapshot for every figure: the writer may commit between two statements otherwise.
   // (A savepoint also nests when the caller already has a transaction open.)
   detail::savepoint snapshot(db);
-  {
-    {
-      detail::statement_lease lease(db, received_sql);
-      auto& select = lease.get();
-      bind_period(select, query);
-      while (select.executeStep()) {
-        rows.received.push_back({select.getColumn(0).getString(), select.getColumn(1).getString(),
-                                 select.getColumn(2).getInt64(), select.getColumn(3).getInt64(),
-                                 select.getColumn(4).getInt64()});
-      }
-    }
-    {
-      detail::statement_lease lease(db, closed_sql);
-      auto& select = lease.get();
-      bind_period(select, query);
-      while (select.executeStep()) {
-        rows.closed.push_back({select.getColumn(0).getString(), select.getColumn(1).getInt64(),
-                               select.getColumn(2).getInt64(), select.getColumn(3).getInt64(),
-                               select.getColumn(4).getInt64()});
-      }
-    }
-    {
-      detail::statement_lease lease(db, close_ms_sql);
-      bind_period(lease.get(), query);
-      collect_durations(lease.get(), rows.close_ms);
-    }
-    {
-      detail::statement_lease lease(db, ack_ms_sql);
-      bind_period(lease.get(), query);
-      collect_durations(lease.get(), rows.ack_ms);
-    }
-    {
-      detail::statement_lease lease(db, backlog_sql);
-      auto& select = lease.get();
-      bind_text(select, ":age0", query.backlog_after[0]);
-      bind_text(select, ":age1", query.backlog_after[1]);
-      bind_text(select, ":age2", query.backlog_after[2]);
-      while (select.executeStep()) {
-        const auto bucket = select.getColumn(0).getInt64();
-        if (bucket >= 0 && bucket < static_cast<std::int64_t>(rows.backlog.size())) {
-          rows.backlog[static_cast<std::size_t>(bucket)] = select.getColumn(1).getInt64();
-        }
-      }
-    }
-  }
+  read_received_stats(db, query, rows);
+  read_closed_stats(db, query, rows);
+  read_backlog(db, query, rows);
   snapshot.release();
   return rows;
 }

@@ -228,6 +228,8 @@ std::int64_t insert_outbox_event(SQLite::Database& db, const outbox_event& event
 /// Events after `after_id`, oldest first, at most `limit`.
 std::vector<outbox_event> outbox_events_after(SQLite::Database& db, std::int64_t after_id,
                                               std::size_t limit);
+/// The id of the newest event (0 when there is none): where a live feed of new events starts.
+std::int64_t last_outbox_event_id(SQLite::Database& db);
 
 struct notification_record {
   std::int64_t id = 0;

@@ -31,24 +31,39 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 [ -n "$url" ] || { cat "$log"; exit 1; }
+sleep 8  # let the start-up count of the 30/90/365-day periods finish (see the log)
 
-echo "summary.json?period=365 (1 = computed, 2-5 = cached):"
-for i in 1 2 3 4 5; do
-  curl -s -o /dev/null -w "  hit $i: %{time_total} s, %{size_download} bytes\n" "$url/public/api/summary.json?period=365"
-done
-echo "summary.json?period=30 (computed): $(curl -s -o /dev/null -w '%{time_total}' "$url/public/api/summary.json?period=30") s"
-echo "summary.json?period=90 (computed): $(curl -s -o /dev/null -w '%{time_total}' "$url/public/api/summary.json?period=90") s"
+cpu() { awk '{print $14 + $15}' "/proc/$server/stat"; }   # user + system ticks (1/100 s)
+timed() {  # wall time of one GET, and the server's CPU time for it
+  local before after wall
+  before=$(cpu)
+  wall=$(curl -s -o /dev/null -w '%{time_total}' "$url$1")
+  after=$(cpu)
+  echo "wall ${wall} s, server CPU $(( (after - before) * 10 )) ms"
+}
+# A custom range is never counted ahead, so its first hit is a full count.
+today=$(date -u +%F)
+year_ago=$(date -u -d '364 days ago' +%F)
+echo "summary.json, the last 365 days as a custom range (a full count): $(timed "/public/api/summary.json?from=$year_ago&to=$today")"
+echo "  the same again (cached):                    $(timed "/public/api/summary.json?from=$year_ago&to=$today")"
+echo "  from $(date -u -d '363 days ago' +%F) (another full count):   $(timed "/public/api/summary.json?from=$(date -u -d '363 days ago' +%F)&to=$today")"
+echo "summary.json?period=30 (counted at start):   $(timed "/public/api/summary.json?period=30")"
+echo "summary.json?period=90 (counted at start):   $(timed "/public/api/summary.json?period=90")"
+echo "summary.json?period=365 (counted at start):  $(timed "/public/api/summary.json?period=365")"
+for i in 1 2 3; do echo "  again: $(timed "/public/api/summary.json?period=365")"; done
 
-rss_before=$(ps -o rss= -p $server)
+# Anonymous memory only: RSS also counts the database pages the readers have mapped.
+anon() { awk '/^RssAnon/ {print $2}' "/proc/$server/status"; }
+rss_before=$(anon)
 t=$(curl -s -o /dev/null -w '%{time_total} %{size_download}' "$url/data/requests.csv")
 secs=${t% *}
-rss_after=$(ps -o rss= -p $server)
+rss_after=$(anon)
 echo "GET /data/requests.csv: $COUNT rows, ${t#* } bytes in $secs s = $(echo "$COUNT / $secs" | bc) rows/s" \
-  "(server RSS ${rss_before} KiB before, ${rss_after} KiB after)"
+  "(server anonymous memory ${rss_before} KiB before, ${rss_after} KiB after)"
 t=$(curl -s -o /dev/null -w '%{time_total}' "$url/data/requests.json")
 echo "GET /data/requests.json: $t s = $(echo "$COUNT / $t" | bc) rows/s"
 
 /usr/bin/time -f '%e %M' -o /tmp/civicline-export-time "$BIN" export --format csv --config "$CONFIG" --db "$DB" >/dev/null 2>/dev/null
 read -r secs kib </tmp/civicline-export-time
-echo "civicline export --format csv: $secs s = $(echo "$COUNT / $secs" | bc) rows/s, peak RSS $kib KiB"
+echo "civicline export --format csv: $secs s = $(echo "$COUNT / $secs" | bc) rows/s, peak RSS $kib KiB (mapped database pages included)"
 rm -f /tmp/civicline-export-time

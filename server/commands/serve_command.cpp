@@ -115,7 +115,7 @@ int serve(const common_options& options) {
   add_chat_routes(routes, inbox, settings.server.public_base_url.starts_with("https://"));
   add_sms_routes(routes, app, inbox, [&sms_out] { sms_out.wake(); });
   add_staff_routes(routes, app, *knowledge, [&sms_out] { sms_out.wake(); });
-  add_public_routes(routes, app);
+  add_public_routes(routes, app, io.get_executor());
   http_server server(io, http_limits_from(settings), routes, metrics);
   std::uint16_t port = 0;
   try {

@@ -103,7 +103,8 @@ class connection : public std::enable_shared_from_this<connection> {
   asio::awaitable<bool> write(http_response response, const http_request& request, bool keep_alive,
                               std::chrono::steady_clock::time_point started);
   asio::awaitable<std::pair<beast::error_code, std::size_t>> write_streamed(
-      http::response<http::string_body> out, const body_producer& produce, bool head_only);
+      http::response<http::string_body> out, const async_body_producer& produce, bool head_only,
+      bool until_shutdown);
 
   std::shared_ptr<http_server::state> server_;
   beast::tcp_stream stream_;
@@ -242,10 +243,18 @@ asio::awaitable<bool> connection::write(http_response response, const http_reque
   out.keep_alive(keep_alive);
   auto body_bytes = response.body.size();
   beast::error_code ec;
-  if (response.stream) {
+  if (response.stream || response.live_stream) {
     out.chunked(request.method != "HEAD");
+    const bool live = static_cast<bool>(response.live_stream);
+    async_body_producer produce = std::move(response.live_stream);
+    if (!live) {
+      produce = [pull =
+                     std::move(response.stream)]() -> asio::awaitable<std::optional<std::string>> {
+        co_return pull();
+      };
+    }
     std::tie(ec, body_bytes) =
-        co_await write_streamed(std::move(out), response.stream, request.method == "HEAD");
+        co_await write_streamed(std::move(out), produce, request.method == "HEAD", live);
   } else {
     if (request.method == "HEAD") {
       out.content_length(body_bytes);
@@ -275,7 +284,8 @@ asio::awaitable<bool> connection::write(http_response response, const http_reque
 }
 
 asio::awaitable<std::pair<beast::error_code, std::size_t>> connection::write_streamed(
-    http::response<http::string_body> out, const body_producer& produce, bool head_only) {
+    http::response<http::string_body> out, const async_body_producer& produce, bool head_only,
+    bool until_shutdown) {
   // The header first (Transfer-Encoding: chunked), then one chunk per produced piece; each
   // piece is written before the next is produced, so memory stays at one piece.
   http::response<http::empty_body> header{out.result(), 11};
@@ -289,7 +299,11 @@ asio::awaitable<std::pair<beast::error_code, std::size_t>> connection::write_str
   if (ec || head_only) {
     co_return std::pair{ec, bytes};
   }
-  while (auto piece = produce()) {
+  while (!(until_shutdown && server_->stopping)) {
+    auto piece = co_await produce();
+    if (!piece) {
+      break;
+    }
     if (piece->empty()) {
       continue;  // an empty chunk would end the body
     }

@@ -3,6 +3,7 @@
 // adapters see only these, so Beast stays inside the connection code and the
 // files that include this header compile quickly.
 
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -46,12 +47,19 @@ struct http_request {
 /// connection's strand between writes, so the whole body never sits in memory.
 using body_producer = std::function<std::optional<std::string>()>;
 
+/// Like body_producer, but may wait (a timer, a poll) before producing the next piece: for
+/// event streams that stay open.
+using async_body_producer = std::function<boost::asio::awaitable<std::optional<std::string>>()>;
+
 struct http_response {
   int status = 200;
   header_fields headers;
   std::string body;
   /// When set, the body is sent from it with chunked transfer encoding and `body` is ignored.
   body_producer stream{};
+  /// An open-ended stream (Server-Sent Events), sent like `stream`. It also ends when the server
+  /// shuts down, checked between pieces, so the producer must not wait long for one.
+  async_body_producer live_stream{};
 };
 
 /// A response with a JSON body and the given status.

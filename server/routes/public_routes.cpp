@@ -1,6 +1,9 @@
 #include "server/routes/public_routes.hpp"
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,25 +31,37 @@ constexpr std::size_t max_note_bytes = 4000;
 /// More cached periods than this (custom ranges) and the cache starts again.
 constexpr std::size_t max_cached_periods = 64;
 
-/// Computed summaries by period, reused for public.cache_seconds. A changed note clears it;
-/// new requests show up when an entry expires (the TTL is the staleness bound).
+/// Computed summaries by period, fresh for public.cache_seconds. After that an entry is still
+/// served (for up to stale_factor times as long) while one background job computes it anew,
+/// so no visitor waits for a recount of a period someone asked for recently. A changed note
+/// clears everything.
 class summary_cache {
  public:
-  std::optional<std::string> find(const std::string& key, std::chrono::steady_clock::time_point now,
-                                  std::chrono::seconds ttl) {
+  struct found {
+    std::string json;
+    bool refresh = false;  ///< stale: the caller should start the one recount
+  };
+
+  std::optional<found> find(const std::string& key, std::chrono::steady_clock::time_point now,
+                            std::chrono::seconds ttl) {
     std::lock_guard lock(mutex_);
-    const auto found = entries_.find(key);
-    if (found == entries_.end() || now - found->second.made >= ttl) {
+    const auto entry = entries_.find(key);
+    if (entry == entries_.end() || now - entry->second.made >= ttl * stale_factor) {
       return std::nullopt;
     }
-    return found->second.json;
+    found result{entry->second.json, false};
+    if (now - entry->second.made >= ttl && !entry->second.refreshing) {
+      entry->second.refreshing = true;
+      result.refresh = true;
+    }
+    return result;
   }
   void store(std::string key, std::string json, std::chrono::steady_clock::time_point made) {
     std::lock_guard lock(mutex_);
-    if (entries_.size() >= max_cached_periods) {
+    if (entries_.size() >= max_cached_periods && !entries_.contains(key)) {
       entries_.clear();
     }
-    entries_[std::move(key)] = {std::move(json), made};
+    entries_[std::move(key)] = {std::move(json), made, false};
   }
   void clear() {
     std::lock_guard lock(mutex_);
@@ -54,9 +69,11 @@ class summary_cache {
   }
 
  private:
+  static constexpr int stale_factor = 10;
   struct entry {
     std::string json;
     std::chrono::steady_clock::time_point made;
+    bool refreshing = false;
   };
   std::mutex mutex_;
   std::map<std::string, entry> entries_;
@@ -83,32 +100,81 @@ std::map<std::string, std::string, std::less<>> query_params(const http_request&
 std::string compute_summary(const public_state& state, const core::summary_period& period) {
   const auto now = state.app.now();
   const auto query = core::stats_query_for(period, now);
-  auto [rows, stored_notes] = state.app.db.read([&](SQLite::Database& db) {
-    return std::pair{storage::read_public_stats(db, query), storage::public_notes(db)};
+  // The two scans run at once on two pooled readers (each about half the work). They are two
+  // snapshots taken together, so a write committed between their starts may show in one only.
+  storage::public_stats_rows closed;
+  auto closed_scan = std::async(std::launch::async, [&] {
+    state.app.db.read([&](SQLite::Database& db) { storage::read_closed_stats(db, query, closed); });
   });
+  storage::public_stats_rows rows;
+  std::vector<storage::public_note_record> stored_notes;
+  try {
+    state.app.db.read([&](SQLite::Database& db) {
+      storage::read_received_stats(db, query, rows);
+      storage::read_backlog(db, query, rows);
+      stored_notes = storage::public_notes(db);
+    });
+  } catch (...) {
+    closed_scan.wait();  // it uses `closed` and `query`: never leave it running
+    throw;
+  }
+  closed_scan.get();
+  rows.closed = std::move(closed.closed);
+  rows.close_ms = std::move(closed.close_ms);
   return core::summary_json(period, std::move(rows), state.app.settings,
                             core::public_notes_for(state.app.settings, stored_notes), now);
 }
 
-awaitable<http_response> summary(public_state& state, http_request& request) {
-  auto period = core::parse_summary_period(query_params(request), state.app.now());
+std::string cache_key(const core::summary_period& period) {
+  return period.name == "custom" ? core::to_iso8601(period.from) + "/" + core::to_iso8601(period.to)
+                                 : period.name;
+}
+
+/// Computes the period's summary and caches it (when caching is on); never throws.
+void recount(public_state& state, const core::summary_period& period) {
+  try {
+    const auto started = std::chrono::steady_clock::now();
+    auto body = compute_summary(state, period);
+    if (state.app.settings.public_data.cache_ttl.count() > 0) {
+      state.cache.store(cache_key(period), std::move(body), started);
+    }
+  } catch (const std::exception& e) {
+    log_event(log_level::error, "public_summary_failed", {{"error", e.what()}});
+  }
+}
+
+awaitable<http_response> summary(std::shared_ptr<public_state> state, http_request& request) {
+  auto period = core::parse_summary_period(query_params(request), state->app.now());
   if (const auto* problem = std::get_if<std::string>(&period)) {
     co_return error_response(400, "bad_request", *problem);
   }
-  const auto& chosen = std::get<core::summary_period>(period);
-  const auto key = chosen.name == "custom"
-                       ? core::to_iso8601(chosen.from) + "/" + core::to_iso8601(chosen.to)
-                       : chosen.name;
-  const auto ttl = state.app.settings.public_data.cache_ttl;
+  const auto chosen = std::get<core::summary_period>(period);
+  const auto ttl = state->app.settings.public_data.cache_ttl;
   const auto now = std::chrono::steady_clock::now();
-  auto body = state.cache.find(key, now, ttl);
-  if (!body) {
-    body = compute_summary(state, chosen);
+  std::string body;
+  if (auto cached = state->cache.find(cache_key(chosen), now, ttl)) {
+    body = std::move(cached->json);
+    if (cached->refresh) {
+      // Answer with the stale figures now; one job recounts them for the next visitors.
+      const auto executor = co_await boost::asio::this_coro::executor;
+      boost::asio::post(executor, [state, chosen] {
+        // Relative periods end "now": recount from the current time.
+        auto current = chosen;
+        if (current.name != "custom") {
+          const auto span = current.to - current.from;
+          current.to = state->app.now();
+          current.from = current.to - span;
+        }
+        recount(*state, current);
+      });
+    }
+  } else {
+    body = compute_summary(*state, chosen);
     if (ttl.count() > 0) {
-      state.cache.store(key, *body, now);
+      state->cache.store(cache_key(chosen), body, now);
     }
   }
-  auto response = json_response(200, std::move(*body));
+  auto response = json_response(200, std::move(body));
   response.headers.set("Cache-Control", "public, max-age=" + std::to_string(ttl.count()));
   // Journalists' and the city's own dashboards read it from other origins.
   response.headers.set("Access-Control-Allow-Origin", "*");
@@ -192,10 +258,22 @@ awaitable<http_response> put_notes(public_state& state, http_request& request) {
 
 }  // namespace
 
-void add_public_routes(router& routes, const app_context& app) {
+void add_public_routes(router& routes, const app_context& app,
+                       const boost::asio::any_io_executor& executor) {
   auto state = std::make_shared<public_state>(app);
   routes.add("GET", "/public/api/summary.json",
-             [state](http_request& request) { return summary(*state, request); });
+             [state](http_request& request) { return summary(state, request); });
+  if (app.settings.public_data.cache_ttl.count() > 0) {
+    // Count the dashboard's default periods once the server runs, so the first visitors after
+    // a start find them ready.
+    boost::asio::post(executor, [state] {
+      const auto now = state->app.now();
+      for (const char* days : {"30", "90", "365"}) {
+        const auto period = core::parse_summary_period({{"period", days}}, now);
+        recount(*state, std::get<core::summary_period>(period));
+      }
+    });
+  }
   routes.add("GET", "/data/requests.csv", [state](http_request& request) {
     return export_requests(*state, request, export_format::csv);
   });

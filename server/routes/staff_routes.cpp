@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "server/routes/admin_routes.hpp"
+#include "server/routes/event_routes.hpp"
 #include "server/routes/handoff_routes.hpp"
 #include "server/routes/request_routes.hpp"
 #include "server/routes/session_routes.hpp"
@@ -21,6 +22,7 @@ void add_staff_routes(router& routes, const app_context& app, const live_knowled
   add_handoff_routes(routes, context);
   add_admin_routes(routes, context);
   add_supervisor_routes(routes, context);
+  add_event_routes(routes, context);
 }
 
 }  // namespace civicline::server

@@ -8,8 +8,15 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { sourceDir, startServer } from '../e2e/harness.mjs';
-import { sql } from '../e2e/residents.mjs';
+import { execFileSync } from 'node:child_process';
 import { launchBrowser } from './browser.mjs';
+
+
+/** SQL on the server's database; waits for the server's writer instead of failing "locked". */
+function sql(srv, query) {
+  return execFileSync('sqlite3', ['-cmd', '.timeout 10000', path.join(srv.dir, 'civicline.db'), query])
+    .toString().trim();
+}
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -43,7 +50,8 @@ FROM rows WHERE CASE WHEN still_open THEN 1 ELSE
   strftime('%Y-%m-%dT%H:%M:%fZ', created, '+' || close_hours || ' hours') < strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END;`;
 
 before(async () => {
-  server = await startServer();
+  // No cache: the figures are counted after the seed below, not when the server started.
+  server = await startServer({ overrides: { public: { cache_seconds: 0 } } });
   sql(server, seed);
   ({ browser, cleanup } = await launchBrowser());
 });

@@ -5,9 +5,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli, startServer } from './harness.mjs';
-import { chatVisitor, smsResident, smsSettings, sql } from './residents.mjs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { chatVisitor, smsResident, smsSettings } from './residents.mjs';
 
 const publicBase = 'https://311.example.test';
+
+/** SQL on the server's database; waits for the server's writer instead of failing "locked". */
+function sql(srv, query) {
+  return execFileSync('sqlite3', ['-cmd', '.timeout 10000', path.join(srv.dir, 'civicline.db'), query])
+    .toString().trim();
+}
+
 let server;
 let adminKey;
 let agentKey;
@@ -111,9 +120,13 @@ after(async () => {
 });
 
 test('summary.json counts what residents reported and staff closed', async () => {
-  const s = await summary('?period=365');
+  // A custom year up to today: the named periods were counted (and cached) when the server
+  // started, before anyone reported anything.
+  const day = (d) => d.toISOString().slice(0, 10);
+  const today = new Date();
+  const s = await summary(`?from=${day(new Date(today - 364 * 86400000))}&to=${day(today)}`);
   assert.equal(s.city, 'Demo City');
-  assert.equal(s.period.name, '365d');
+  assert.equal(s.period.name, 'custom');
   assert.equal(s.totals.received, 2);
   assert.equal(s.totals.closed, 1);
   assert.equal(s.totals.still_open, 1);
@@ -143,7 +156,9 @@ test('summary.json: periods, refusals, and a cache that admins clear by editing 
   const custom = await summary('?from=2025-01-01&to=2025-01-31');
   assert.equal(custom.period.name, 'custom');
   assert.equal(custom.totals.received, 1);  // the January 2025 one
+  // Counted at start, before the reports: the cache answers for an hour.
   const cached = await get('/public/api/summary.json');
+  assert.equal(JSON.parse(cached.text).totals.received, 0);
   assert.match(cached.headers.get('cache-control'), /max-age=3600/);
   assert.equal(cached.headers.get('access-control-allow-origin'), '*');
   const again = await summary();
@@ -161,6 +176,7 @@ test('summary.json: periods, refusals, and a cache that admins clear by editing 
   assert.equal((await saved.json()).notes.es, 'Añadimos un turno de noche.');
   const fresh = await summary();
   assert.equal(fresh.notes.en, 'We added a night crew.');
+  assert.equal(fresh.totals.received, 2, 'counted again after the notes changed');
   assert.notEqual(fresh.generated_at, again.generated_at, 'a note change clears the cache');
 });
 
