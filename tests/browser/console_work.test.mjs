@@ -81,7 +81,9 @@ test('an agent assigns a request to herself and makes it urgent; a second sessio
   const started = Date.now();
   await waitForCell(other, id, 'td.assignee', 'ada');
   await waitForCell(other, id, 'td.priority', 'urgent');
-  t.diagnostic(`second session saw it after ${Date.now() - started} ms (live: ${await other.evaluate(() => window.civiclineConsole.live)})`);
+  const live = await other.evaluate(() => window.civiclineConsole.live);
+  t.diagnostic(`second session saw it after ${Date.now() - started} ms (live: ${live})`);
+  assert.equal(live, 'events', 'the server streams events: the console must not be polling');
 
   // An unknown team is refused with the API's message in the live region; a real one moves it.
   await page.locator('#edit-team').fill('no_such_team');
