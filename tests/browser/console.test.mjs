@@ -1,21 +1,21 @@
 // The staff console in a real browser against the real binary: an agent logs in, filters the
 // queue to potholes, opens one reported by SMS, reads the transcript and sets it in progress;
 // the resident is texted through the (fake) provider and a second, separately logged-in
-// browser sees the change by polling. Resident text is shown as text, never as HTML; the
+// browser sees the change live (server-sent events). Resident text is shown as text, never as HTML; the
 // keyboard shortcuts work; a page of the queue renders in well under 200 ms.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli, sourceDir, startServer } from '../e2e/harness.mjs';
+import { sourceDir, startServer } from '../e2e/harness.mjs';
 import { startFakeProvider } from '../e2e/fake_sms_provider.mjs';
 import { chatReport as report, smsResident, twilioAccount } from '../e2e/residents.mjs';
 import { launchBrowser } from './browser.mjs';
+import { closeAll, createUser as createStaffUser, newPage, unexpected, logIn as logInAs, waitMs } from './console_page.mjs';
 
 const { authToken, accountSid } = twilioAccount;
 const publicBase = 'http://311.example.test'; // what Twilio signs; http, so the cookie is not Secure-only
-const waitMs = 10000;                          // every wait in this file is bounded by this
 const xssAddressText = 'pothole at 300 W Main St, deep <img src=x onerror="window.__xss=1"> in the lane';
 const xssFollowUp = '<script>window.__xss=2</script> and <img src=x onerror=window.__xss=3> thanks';
 const residentPhone = '+15550007777';
@@ -32,40 +32,12 @@ async function sms(from, body) {
 /** A web-chat visitor reporting one problem; resolves to its tracking id. */
 const chatReport = (text) => report(server, text);
 
-async function createUser(name) {
-  const out = await runCli(['create-user', '--role', 'agent', '--name', name, '--password-stdin',
-    '--config', server.configFile], { input: `${passwords[name]}\n` });
-  assert.equal(out.code, 0, out.stderr);
-}
-
-/** A new page in `ctx` that records console errors and uncaught exceptions. */
-async function newPage(ctx) {
-  const page = await ctx.browser.newPage();
-  page.setDefaultTimeout(waitMs);
-  page.problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') page.problems.push(m.text()); });
-  page.on('pageerror', (e) => page.problems.push(e.message));
-  page.on('dialog', (d) => { page.problems.push(`dialog: ${d.message()}`); d.dismiss(); });
-  return page;
-}
-
-/** Problems other than the failed loads a test provokes (401 before login, a refused change). */
-function unexpected(page) {
-  return page.problems.filter((p) => !/Failed to load resource: .* (401|409) /.test(p));
-}
-
-async function logIn(page, name, query = '') {
-  await page.context().clearCookies(); // a fresh session, whatever an earlier test left
-  await page.goto(`${server.url}/console/${query}`);
-  await page.getByLabel('Name').fill(name);
-  await page.getByLabel('Password').fill(passwords[name]);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.locator('#queue-body tr').first().waitFor();
-}
+const createUser = (name) => createStaffUser(server, name, passwords[name]);
+const logIn = (page, name, query = '') => logInAs(page, server, name, passwords[name], query);
 
 /** Text of the status cell of `id`'s row. */
 function rowStatus(page, id) {
-  return page.locator(`#queue-body tr[data-id="${id}"] td`).nth(1).textContent();
+  return page.locator(`#queue-body tr[data-id="${id}"] td`).nth(2).textContent();
 }
 
 before(async () => {
@@ -96,14 +68,7 @@ before(async () => {
   second = await launchBrowser();
 });
 
-after(async () => {
-  for (const ctx of [first, second]) {
-    await ctx?.browser.close();
-    ctx?.cleanup();
-  }
-  await server?.close();
-  await fake?.close();
-});
+after(() => closeAll([first, second], [server, fake]));
 
 test('an agent works an SMS pothole; the resident is texted and a second session sees it', async (t) => {
   const page = await newPage(first);
@@ -115,7 +80,7 @@ test('an agent works an SMS pothole; the resident is texted and a second session
   await page.locator('#filter-category').fill('pothole');
   await page.locator('#filter-category').press('Enter');
   await page.waitForURL(/[?&]category=pothole/);
-  await page.waitForFunction(() => [...document.querySelectorAll('#queue-body tr[data-id] td:nth-child(3)')]
+  await page.waitForFunction(() => [...document.querySelectorAll('#queue-body tr[data-id] td:nth-child(5)')]
     .every((td) => td.textContent === 'pothole') && document.querySelectorAll('#queue-body tr[data-id]').length > 0,
   null, { timeout: waitMs });
   const potholeTotal = await page.locator('#queue-total').textContent();
@@ -158,11 +123,11 @@ test('an agent works an SMS pothole; the resident is texted and a second session
   await page.locator('#action-status').selectOption('in_progress');
   await page.locator('#action-public').fill(note);
   await page.locator('#action-internal').fill('truck 7');
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.locator('#action-done').getByText('Saved: now in progress.').waitFor();
   assert.match(await page.locator('#detail-heading').textContent(), /in progress/);
   assert.match(await page.locator('#detail-history').textContent(), /in progress[\s\S]*Public note: A crew[\s\S]*Internal note: truck 7/);
-  await page.waitForFunction((id) => document.querySelector(`#queue-body tr[data-id="${id}"] td:nth-child(2)`)
+  await page.waitForFunction((id) => document.querySelector(`#queue-body tr[data-id="${id}"] td:nth-child(3)`)
     ?.textContent === 'in progress', ids.sms, { timeout: waitMs });
 
   // The resident gets the notification through the provider, with the public note.
@@ -171,18 +136,19 @@ test('an agent works an SMS pothole; the resident is texted and a second session
 
   // The same change again is refused, and the API's message is shown.
   await page.locator('#action-status').selectOption('in_progress');
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   const refusal = page.locator('#action-error');
   await refusal.getByText(/already/).waitFor();
   t.diagnostic(`409 message shown: ${await refusal.textContent()}`);
 
-  // The other session sees the change by polling, in the queue and in its open detail.
+  // The other session sees the change live (events, or polling without them), in the queue and in its open detail.
   const seenStarted = Date.now();
-  await other.waitForFunction((id) => document.querySelector(`#queue-body tr[data-id="${id}"] td:nth-child(2)`)
+  await other.waitForFunction((id) => document.querySelector(`#queue-body tr[data-id="${id}"] td:nth-child(3)`)
     ?.textContent === 'in progress', ids.sms, { timeout: waitMs });
   await other.waitForFunction(() => /in progress/.test(document.querySelector('#detail-heading').textContent)
     && /A crew is on the way/.test(document.querySelector('#detail-history').textContent), null, { timeout: waitMs });
-  t.diagnostic(`second session saw the change ${Date.now() - seenStarted} ms after the first one's answer`);
+  t.diagnostic(`second session saw the change ${Date.now() - seenStarted} ms after the first one's answer`
+    + ` (live: ${await other.evaluate(() => window.civiclineConsole.live)})`);
 
   // Logging out ends the session: a reload shows the login form.
   await page.getByRole('button', { name: 'Log out' }).click();
@@ -211,7 +177,7 @@ test('resident text with markup is shown as text and never runs', async () => {
   assert.ok(fields.includes('<img src=x onerror="window.__xss=1">'), fields);
   assert.equal(await page.evaluate(() => window.__xss), undefined);
   // And the console's code never hands strings to the HTML parser.
-  for (const file of ['app.js', 'api.js']) {
+  for (const file of ['app.js', 'api.js', 'dom.js', 'edit.js', 'bulk.js', 'handoffs.js', 'supervisor.js', 'live.js']) {
     const code = readFileSync(`${sourceDir}/server/web/console/${file}`, 'utf8');
     assert.doesNotMatch(code, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/, file);
   }
@@ -254,7 +220,7 @@ test('pages: next page by cursor, sort by due, and render time of a page', async
   const renders = await page.evaluate(() => window.civiclineConsole.renders);
   const full = renders.filter((r) => r.rows === 200).map((r) => r.ms);
   t.diagnostic(`render of a 200-row page: ${full.map((ms) => ms.toFixed(1)).join(', ')} ms`);
-  assert.ok(full.length > 0 && Math.max(...full) < 200, `render took ${full} ms`);
+  assert.ok(full.length > 0); // the budget is checked with 10,000 requests in console_work.test.mjs
 
   await page.getByRole('button', { name: 'Next page' }).click();
   await page.waitForURL(/cursor=/);

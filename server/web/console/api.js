@@ -5,10 +5,11 @@ let csrfToken = null;
 
 /** An answer other than 2xx: `status`, the API's error `code` and its `message`. */
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, refused = []) {
     super(message);
     this.status = status;
     this.code = code;
+    this.refused = refused; // the bulk endpoint's list of requests that refused the change
   }
 }
 
@@ -32,9 +33,12 @@ export async function call(method, path, body) {
     try { data = JSON.parse(text); } catch { data = null; }
   }
   if (!response.ok) {
-    const error = data && data.error ? data.error : {};
+    // Most errors are {"error": {code, message}}; a refused bulk change is
+    // {"error": "bulk_refused", "message", "refused": [...]}.
+    const flat = data && typeof data.error === 'string';
+    const error = flat ? { code: data.error, message: data.message } : (data?.error ?? {});
     throw new ApiError(response.status, error.code ?? 'http_error',
-      error.message ?? `The server answered ${response.status}.`);
+      error.message ?? `The server answered ${response.status}.`, flat ? (data.refused ?? []) : []);
   }
   return data;
 }
@@ -81,4 +85,39 @@ export function getRequest(id) {
 /** Changes status and/or adds notes; resolves to the updated detail. */
 export function patchRequest(id, changes) {
   return call('PATCH', `/api/v1/requests/${encodeURIComponent(id)}`, changes);
+}
+
+/** Merges duplicate `id` into the original `into`; resolves to the duplicate's detail. */
+export function mergeRequest(id, into) {
+  return call('POST', `/api/v1/requests/${encodeURIComponent(id)}/merge`, { into });
+}
+
+/** One change to up to 500 requests, all or nothing. */
+export function bulkChange(ids, changes) {
+  return call('POST', '/api/v1/requests/bulk', { ids, ...changes });
+}
+
+/** Supervisors: the queue at a glance. */
+export function stats() {
+  return call('GET', '/api/v1/stats');
+}
+
+/** The open handoffs, oldest first. */
+export function listHandoffs() {
+  return call('GET', '/api/v1/handoffs');
+}
+
+/** One handoff with its conversation. */
+export function getHandoff(id) {
+  return call('GET', `/api/v1/handoffs/${encodeURIComponent(id)}`);
+}
+
+/** Answers the resident on their channel. */
+export function replyToHandoff(id, text) {
+  return call('POST', `/api/v1/handoffs/${encodeURIComponent(id)}/replies`, { text });
+}
+
+/** Gives the conversation back to the bot. */
+export function closeHandoff(id) {
+  return call('POST', `/api/v1/handoffs/${encodeURIComponent(id)}/close`);
 }

@@ -1,72 +1,49 @@
 // The staff console: login, the queue (filters and sort kept in the URL, server-side pages),
-// the detail pane with its actions, keyboard shortcuts, and polling for changes.
+// the detail pane with its actions, keyboard shortcuts and live updates. The detail's edit
+// forms, bulk changes, the handoff inbox, the supervisors' panel and the live channel each
+// live in their own module.
 // Every piece of request or resident data reaches the page through textContent or a
 // checked attribute, never through HTML parsing.
 import * as api from './api.js';
+import { $, el, timeEl, safeUrl, humanStatus, fillDatalist, transcriptItems } from './dom.js';
+import { createBulk } from './bulk.js';
+import { createEditor } from './edit.js';
+import { createHandoffs } from './handoffs.js';
+import { createLive } from './live.js';
+import { createSupervisor } from './supervisor.js';
 
-const POLL_MS = 3000;
 const OPEN_STATUSES = 'new,acknowledged,in_progress,reopened';
-const FILTER_KEYS = ['status', 'category', 'channel', 'overdue', 'q'];
+const FILTER_KEYS = ['status', 'category', 'channel', 'team', 'assignee', 'priority', 'overdue', 'q'];
+const URL_KEYS = [...FILTER_KEYS, 'sort', 'limit', 'cursor', 'open', 'view', 'handoff'];
 const DEFAULT_SORT = '-created_at';
-
-const $ = (id) => document.getElementById(id);
-const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
+const COLUMNS = 10;
 
 /** What the console knows; the URL is the source of truth for the view. */
 const state = {
   session: null,
   page: null,          // the last queue answer
-  pageKey: '',         // its serialisation, to skip re-rendering an unchanged poll
+  pageKey: '',         // its serialisation, to skip re-rendering an unchanged refresh
   selected: null,      // tracking id of the highlighted row
   detail: null,
   detailKey: '',
   generation: 0,       // bumps on every navigation; stale answers are dropped
   loading: false,
-  pollTimer: null,
+  reloadAgain: false,  // a refresh asked for while one was running
   categories: new Set(),
+  teams: new Set(),
+  assignees: new Set(),
 };
 
 /** Measurements the browser test reads. */
-const metrics = { renders: [] };
+const metrics = { renders: [], live: 'off' };
 window.civiclineConsole = metrics;
-
-// ---------------------------------------------------------------- small DOM helpers
-
-function el(tag, { className, text, attrs } = {}, ...children) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  if (attrs) for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
-  node.append(...children);
-  return node;
-}
-
-function timeEl(iso) {
-  if (!iso) return el('span', { text: '—' });
-  const date = new Date(iso);
-  return el('time', { text: Number.isNaN(date.getTime()) ? iso : when.format(date), attrs: { datetime: iso } });
-}
-
-/** An http(s) URL for an href, or null: data must never become a javascript: link. */
-function safeUrl(raw) {
-  try {
-    const url = new URL(String(raw), location.href);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url : null;
-  } catch {
-    return null;
-  }
-}
-
-function humanStatus(status) {
-  return String(status ?? '').replaceAll('_', ' ');
-}
 
 // ---------------------------------------------------------------- URL state
 
 function viewFromUrl() {
   const params = new URLSearchParams(location.search);
   const view = {};
-  for (const key of [...FILTER_KEYS, 'sort', 'cursor', 'limit', 'open']) {
+  for (const key of URL_KEYS) {
     const value = params.get(key);
     if (value) view[key] = value;
   }
@@ -75,7 +52,7 @@ function viewFromUrl() {
 
 function writeUrl(view, { push }) {
   const params = new URLSearchParams();
-  for (const key of [...FILTER_KEYS, 'sort', 'limit', 'cursor', 'open']) {
+  for (const key of URL_KEYS) {
     if (view[key]) params.set(key, view[key]);
   }
   const query = params.toString();
@@ -89,7 +66,7 @@ function writeUrl(view, { push }) {
 function apiParams(view) {
   const params = new URLSearchParams();
   if (view.status) params.set('status', view.status === 'open' ? OPEN_STATUSES : view.status);
-  for (const key of ['category', 'channel', 'q', 'sort', 'limit', 'cursor']) {
+  for (const key of ['category', 'channel', 'team', 'assignee', 'priority', 'q', 'sort', 'limit', 'cursor']) {
     if (view[key]) params.set(key, view[key]);
   }
   if (view.overdue === 'true') params.set('overdue', 'true');
@@ -101,14 +78,33 @@ function navigate(changes) {
   const view = { ...viewFromUrl(), ...changes };
   for (const key of Object.keys(view)) if (!view[key]) delete view[key];
   writeUrl(view, { push: true });
+  showView(view);
+}
+
+/** Shows the queue (and its detail) or the handoff inbox for a view from the URL. */
+function showView(view) {
+  const inbox = view.view === 'handoffs';
+  $('view-queue').setAttribute('aria-pressed', String(!inbox));
+  $('view-handoffs').setAttribute('aria-pressed', String(inbox));
+  $('app').querySelector('.queue').hidden = inbox;
+  if (inbox) {
+    $('detail').hidden = true;
+    $('app').classList.remove('with-detail');
+    handoffs.show(view.handoff ?? null);
+    return;
+  }
+  handoffs.hide();
   syncFiltersForm(view);
   loadQueue({ fresh: true });
+  if (view.open) openDetail(view.open, { updateUrl: false, focus: false });
+  else if (!$('detail').hidden) closeDetail({ updateUrl: false });
 }
 
 // ---------------------------------------------------------------- login and logout
 
 function showLogin(message = '') {
-  stopPolling();
+  live.stop();
+  handoffs.hide();
   state.session = null;
   state.page = null;
   state.pageKey = '';
@@ -116,6 +112,7 @@ function showLogin(message = '') {
   state.detailKey = '';
   $('app').hidden = true;
   $('who').hidden = true;
+  $('views').hidden = true;
   $('login').hidden = false;
   $('login-error').textContent = message;
   $('queue-body').replaceChildren();
@@ -127,15 +124,13 @@ function showApp(session) {
   $('login').hidden = true;
   $('app').hidden = false;
   $('who').hidden = false;
+  $('views').hidden = false;
   $('who-name').textContent = `${session.user} (${session.role})`;
-  syncFiltersForm(viewFromUrl());
-  loadQueue({ fresh: true });
-  startPolling();
-  const open = viewFromUrl().open;
-  if (open) {
-    state.selected = open;
-    openDetail(open, { updateUrl: false, focus: false });
-  }
+  supervisor.setRole(session.role);
+  const view = viewFromUrl();
+  if (view.open) state.selected = view.open;
+  showView(view);
+  live.start();
 }
 
 function handleAuthError(error) {
@@ -180,11 +175,15 @@ function syncFiltersForm(view) {
   $('filter-status').value = view.status ?? '';
   $('filter-category').value = view.category ?? '';
   $('filter-channel').value = view.channel ?? '';
+  $('filter-team').value = view.team ?? '';
+  $('filter-assignee').value = view.assignee ?? '';
+  $('filter-priority').value = view.priority ?? '';
   $('filter-overdue').checked = view.overdue === 'true';
   $('filter-q').value = view.q ?? '';
   const sort = view.sort ?? DEFAULT_SORT;
   for (const th of document.querySelectorAll('th[data-sort]')) {
     const key = th.dataset.sort;
+    if (!sort.endsWith(key)) { th.setAttribute('aria-sort', 'none'); continue; }
     th.setAttribute('aria-sort', sort === key ? 'ascending' : sort === `-${key}` ? 'descending' : 'none');
   }
 }
@@ -194,6 +193,9 @@ function filtersFromForm() {
     status: $('filter-status').value,
     category: $('filter-category').value.trim(),
     channel: $('filter-channel').value,
+    team: $('filter-team').value.trim(),
+    assignee: $('filter-assignee').value.trim(),
+    priority: $('filter-priority').value,
     overdue: $('filter-overdue').checked ? 'true' : '',
     q: $('filter-q').value.trim(),
     cursor: '',
@@ -208,7 +210,7 @@ $('filters').addEventListener('change', (event) => {
   if (event.target.matches('select, input[type=checkbox]')) navigate(filtersFromForm());
 });
 $('filters-clear').addEventListener('click', () => {
-  navigate({ status: '', category: '', channel: '', overdue: '', q: '', cursor: '' });
+  navigate(Object.fromEntries([...FILTER_KEYS, 'cursor'].map((key) => [key, ''])));
 });
 
 for (const button of document.querySelectorAll('button.sort')) {
@@ -216,6 +218,8 @@ for (const button of document.querySelectorAll('button.sort')) {
     const key = button.dataset.sort;
     const current = viewFromUrl().sort ?? DEFAULT_SORT;
     // Created starts newest first, due starts soonest first; a second click flips it.
+    // Priority sorts one way only (urgent first).
+    if (key === 'priority') { navigate({ sort: '-priority', cursor: '' }); return; }
     const first = key === 'created_at' ? `-${key}` : key;
     const flipped = first.startsWith('-') ? key : `-${key}`;
     navigate({ sort: current === first ? flipped : first, cursor: '' });
@@ -228,23 +232,24 @@ $('page-next').addEventListener('click', () => {
 });
 
 window.addEventListener('popstate', () => {
-  if (!state.session) return;
-  const view = viewFromUrl();
-  syncFiltersForm(view);
-  loadQueue({ fresh: true });
-  if (view.open) openDetail(view.open, { updateUrl: false, focus: false });
-  else closeDetail({ updateUrl: false });
+  if (state.session) showView(viewFromUrl());
 });
+
+$('view-queue').addEventListener('click', () => navigate({ view: '', handoff: '' }));
+$('view-handoffs').addEventListener('click', () => navigate({ view: 'handoffs' }));
 
 // ---------------------------------------------------------------- the queue
 
 /** Loads the current view's page; `fresh` for a navigation, not for a poll. */
 async function loadQueue({ fresh }) {
   const generation = fresh ? ++state.generation : state.generation;
-  if (!fresh && state.loading) return;
+  if (!fresh && state.loading) { state.reloadAgain = true; return; }
   state.loading = true;
+  state.reloadAgain = false;
+  const view = viewFromUrl();
+  supervisor.setFilters(apiParams(view));
   try {
-    const page = await api.listRequests(apiParams(viewFromUrl()));
+    const page = await api.listRequests(apiParams(view));
     if (generation !== state.generation || !state.session) return;
     $('queue-error').textContent = '';
     const key = JSON.stringify(page);
@@ -258,6 +263,8 @@ async function loadQueue({ fresh }) {
     $('queue-error').textContent = error.message;
   } finally {
     state.loading = false;
+    // A change arrived while this answer was on its way: it may predate the change.
+    if (state.reloadAgain && generation === state.generation) loadQueue({ fresh: false });
   }
 }
 
@@ -274,24 +281,38 @@ function renderQueue(page) {
     const open = el('button', { className: 'open', text: item.id, attrs: { type: 'button' } });
     const due = el('td', { className: 'due' }, timeEl(item.due_at));
     if (item.overdue) due.append(el('span', { className: 'badge', text: 'overdue' }));
+    const priority = el('td', { className: 'priority', text: item.priority ?? '' });
+    if (item.priority === 'urgent' || item.priority === 'high') {
+      // Marked by a symbol and weight as well as colour.
+      row.classList.add(`priority-${item.priority}`);
+      priority.prepend(el('span', { className: 'mark', text: item.priority === 'urgent' ? '▲▲ ' : '▲ ', attrs: { 'aria-hidden': 'true' } }));
+    }
     row.append(
+      el('td', { className: 'pick' }, bulk.checkbox(item.id)),
       el('td', {}, open),
       el('td', { text: humanStatus(item.status) }),
+      priority,
       el('td', { text: item.category }),
+      el('td', { text: item.team ?? '' }),
+      el('td', { className: 'assignee', text: item.assignee ?? '' }),
       el('td', { className: 'address', text: item.address ?? '' }),
       el('td', {}, timeEl(item.created_at)),
       due,
     );
     rows.append(row);
     if (item.category) state.categories.add(item.category);
+    if (item.team) state.teams.add(item.team);
+    if (item.assignee) state.assignees.add(item.assignee);
   }
+  const buildMs = performance.now() - started; // DOM construction, without layout
   body.replaceChildren(rows);
   if (page.items.length === 0) {
-    body.append(el('tr', {}, el('td', { text: 'No requests match these filters.', attrs: { colspan: '6' } })));
+    body.append(el('tr', {}, el('td', { text: 'No requests match these filters.', attrs: { colspan: String(COLUMNS) } })));
   }
+  bulk.pageShown(page.items.map((item) => item.id));
   void body.offsetHeight; // include layout in the measurement
   const ms = performance.now() - started;
-  metrics.renders.push({ rows: page.items.length, ms });
+  metrics.renders.push({ rows: page.items.length, ms, buildMs });
   metrics.lastRenderMs = ms;
 
   const total = page.total;
@@ -299,10 +320,9 @@ function renderQueue(page) {
     `${total} request${total === 1 ? '' : 's'}${page.items.length < total ? ` (showing ${page.items.length} on this page)` : ''}`;
   $('page-next').disabled = !page.next_cursor;
   $('page-first').disabled = !viewFromUrl().cursor;
-  const list = $('category-list');
-  if (list.children.length !== state.categories.size) {
-    list.replaceChildren(...[...state.categories].sort().map((code) => el('option', { attrs: { value: code } })));
-  }
+  fillDatalist($('category-list'), state.categories);
+  fillDatalist($('team-list'), state.teams);
+  fillDatalist($('assignee-list'), state.assignees);
   if (hadFocus) rowById(hadFocus)?.querySelector('button.open')?.focus();
 }
 
@@ -337,7 +357,7 @@ function moveSelection(delta) {
 
 $('queue-body').addEventListener('click', (event) => {
   const row = event.target.closest('tr[data-id]');
-  if (!row) return;
+  if (!row || event.target.closest('td.pick')) return; // the checkbox selects, it does not open
   select(row.dataset.id, { focus: false });
   openDetail(row.dataset.id, { updateUrl: true, focus: event.target.matches('button.open') });
 });
@@ -352,6 +372,7 @@ async function openDetail(id, { updateUrl, focus }) {
     $('action-form').reset();
     $('action-error').textContent = '';
     $('action-done').textContent = '';
+    editor.reset();
   }
   $('app').classList.add('with-detail');
   $('detail').hidden = false;
@@ -390,6 +411,7 @@ async function loadDetail(id) {
 function showDetail(detail) {
   const key = JSON.stringify(detail);
   if (key === state.detailKey) return;
+  editor.fill(detail);
   state.detail = detail;
   state.detailKey = key;
   $('detail-heading').textContent = `${detail.id} · ${humanStatus(detail.status)}`;
@@ -398,6 +420,9 @@ function showDetail(detail) {
   const field = (label, ...value) => fields.push(el('dt', { text: label }), el('dd', {}, ...value));
   field('Status', humanStatus(detail.status));
   field('Category', detail.category ?? '');
+  field('Priority', detail.priority ?? '');
+  field('Team', detail.team ?? '—');
+  field('Assignee', detail.assignee ?? 'unassigned');
   field('Address', detail.address ?? '—');
   if (detail.lat !== null && detail.lon !== null && detail.lat !== undefined) {
     const lat = Number(detail.lat), lon = Number(detail.lon);
@@ -433,18 +458,8 @@ function showDetail(detail) {
   });
   $('detail-photos').replaceChildren(...(photos.length ? photos : [el('li', { className: 'muted', text: 'None.' })]));
 
-  const transcript = (detail.transcript ?? []).map((message) => {
-    const incoming = message.direction === 'in';
-    const item = el('li', { className: incoming ? 'in' : 'out' });
-    if (!message.about_this_request) item.classList.add('other');
-    item.append(
-      el('span', { className: 'meta' }, `${incoming ? 'Resident' : 'civicline'} · `, timeEl(message.at)),
-      el('span', { className: 'text', text: message.text ?? '' }),
-    );
-    return item;
-  });
-  $('detail-transcript').replaceChildren(...(transcript.length ? transcript
-    : [el('li', { className: 'muted', text: detail.transcript ? 'No messages.' : 'Not available for this role.' })]));
+  $('detail-transcript').replaceChildren(...transcriptItems(detail.transcript,
+    detail.transcript ? 'No messages.' : 'Not available for this role.'));
 
   const history = (detail.history ?? []).map((entry) => {
     const actor = entry.actor ? `${entry.actor.kind}${entry.actor.id ? ` ${entry.actor.id}` : ''}` : '';
@@ -498,7 +513,7 @@ $('action-form').addEventListener('submit', async (event) => {
 document.addEventListener('keydown', (event) => {
   if (!state.session || event.ctrlKey || event.metaKey || event.altKey) return;
   const target = event.target;
-  const typing = target.matches?.('input, textarea, select, [contenteditable]');
+  const typing = target.matches?.('input:not([type=checkbox]), textarea, select, [contenteditable]');
   if (event.key === 'Escape') {
     if (typing) target.blur();
     else if (!$('detail').hidden) closeDetail({ updateUrl: true });
@@ -512,33 +527,63 @@ document.addEventListener('keydown', (event) => {
   } else if (event.key === 's' && !$('detail').hidden) {
     event.preventDefault();
     $('action-status').focus();
+  } else if (event.key === 'a' && (!$('detail').hidden || state.selected)) {
+    event.preventDefault();
+    focusAssignee();
+  } else if (event.key === 'x' && state.selected) {
+    event.preventDefault();
+    bulk.toggle(state.selected);
   }
 });
 
-// ---------------------------------------------------------------- polling
-
-/** The server has no push channel yet, so the console asks every few seconds. */
-function startPolling() {
-  stopPolling();
-  state.pollTimer = setInterval(() => {
-    if (!state.session || document.hidden) return; // a background tab catches up when shown
-    loadQueue({ fresh: false });
-    const open = viewFromUrl().open;
-    if (open && !$('detail').hidden) loadDetail(open);
-  }, POLL_MS);
+/** `a`: the assignee control of the open request (opening the selected one first). */
+async function focusAssignee() {
+  if ($('detail').hidden || (state.selected && state.detail?.id !== state.selected && viewFromUrl().open !== state.selected)) {
+    await openDetail(state.selected, { updateUrl: true, focus: false });
+  }
+  $('edit-assignee').focus();
+  $('edit-assignee').select();
 }
 
-document.addEventListener('visibilitychange', () => {
-  if (document.hidden || !state.session) return;
+// ---------------------------------------------------------------- live updates
+
+/** Refreshes what is on screen: the queue page, the open detail, the inbox. */
+function refreshAll() {
+  if (!state.session || document.hidden) return; // a background tab catches up when shown
+  const view = viewFromUrl();
+  if (view.view === 'handoffs') { handoffs.refresh(); return; }
   loadQueue({ fresh: false });
-  const open = viewFromUrl().open;
-  if (open && !$('detail').hidden) loadDetail(open);
-});
-
-function stopPolling() {
-  if (state.pollTimer) clearInterval(state.pollTimer);
-  state.pollTimer = null;
+  if (view.open && !$('detail').hidden) loadDetail(view.open);
 }
+
+/** A burst of server events: the queue page always, the detail only when one was about it. */
+function onLiveEvents(events) {
+  if (!state.session || document.hidden) return;
+  const view = viewFromUrl();
+  if (view.view === 'handoffs') return;
+  loadQueue({ fresh: false });
+  const open = view.open;
+  const about = (data) => [data?.tracking_id, data?.into, data?.duplicate_of].includes(open);
+  if (open && !$('detail').hidden && events.some(about)) loadDetail(open);
+}
+
+document.addEventListener('visibilitychange', refreshAll);
+
+// ---------------------------------------------------------------- the other modules
+
+const context = {
+  session: () => state.session,
+  detail: () => state.detail,
+  showDetail,
+  refreshQueue: () => loadQueue({ fresh: false }),
+  handleAuthError,
+  openHandoff: (id) => navigate({ view: 'handoffs', handoff: id ? String(id) : '' }),
+};
+const bulk = createBulk(context);
+const editor = createEditor(context);
+const handoffs = createHandoffs(context);
+const supervisor = createSupervisor(context);
+const live = createLive({ onEvent: onLiveEvents, refresh: refreshAll, metrics });
 
 // ---------------------------------------------------------------- start
 
