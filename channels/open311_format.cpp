@@ -1,5 +1,7 @@
 #include "channels/open311_format.hpp"
 
+#include "channels/twiml.hpp"
+
 namespace civicline::channels {
 
 namespace {
@@ -35,7 +37,7 @@ void append_element(std::string& out, std::string_view name, const ordered_json&
       append_element(out, child, entry);
     }
   } else if (value.is_string()) {
-    out += xml_escape(value.get_ref<const std::string&>());
+    out += escape_xml_text(value.get_ref<const std::string&>());
   } else if (!value.is_null()) {
     out += value.dump();  // numbers and booleans ("true"/"false") as the spec writes them
   }
@@ -99,38 +101,6 @@ std::string render_open311_object(const ordered_json& object, std::string_view r
 std::string render_open311_error(int code, std::string_view description, open311_format format) {
   ordered_json error = {{"code", code}, {"description", std::string(description)}};
   return render_open311_list(ordered_json::array({error}), "errors", "error", format);
-}
-
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // Control characters other than tab and newlines are not allowed in XML 1.0.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-          out += ' ';
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
 }
 
 }  // namespace civicline::channels

@@ -35,7 +35,4 @@ std::string render_open311_object(const nlohmann::ordered_json& object, std::str
 /// `<errors><error><code>404</code><description>...</description></error></errors>`.
 std::string render_open311_error(int code, std::string_view description, open311_format format);
 
-/// `text` with &, <, >, " and ' escaped for XML.
-std::string xml_escape(std::string_view text);
-
 }  // namespace civicline::channels

@@ -320,6 +320,27 @@ std::variant<auth::principal, http_response> partner(const open311_state& state,
   return caller;
 }
 
+/// A form POST's parameters and the partner key that sent it.
+struct partner_post {
+  channels::form_params params;
+  auth::principal caller;
+};
+
+/// The POST's parameters once its `api_key` proved to be a partner's; the answer otherwise.
+std::variant<partner_post, http_response> read_partner_post(const open311_state& state,
+                                                            const http_request& request,
+                                                            open311_format format) {
+  auto params = parameters(request);
+  if (!params) {
+    return fail(format, 400, "Send the form URL-encoded (application/x-www-form-urlencoded).");
+  }
+  auto who = partner(state, *params, format);
+  if (auto* refused = std::get_if<http_response>(&who)) {
+    return std::move(*refused);
+  }
+  return partner_post{std::move(*params), std::get<auth::principal>(who)};
+}
+
 /// Checks the category's questions against the posted attributes; the answers to store, or
 /// why they are refused.
 std::variant<std::map<std::string, std::string>, std::string> check_attributes(
@@ -452,17 +473,13 @@ awaitable<http_response> get_service(state_ptr state, http_request& request) {
 
 awaitable<http_response> post_request(state_ptr state, http_request& request,
                                       open311_format format) {
-  const auto params = parameters(request);
-  if (!params) {
-    co_return fail(format, 400,
-                   "Send the request form-encoded (application/x-www-form-urlencoded).");
-  }
-  auto who = partner(*state, *params, format);
-  if (auto* refused = std::get_if<http_response>(&who)) {
+  auto posted = read_partner_post(*state, request, format);
+  if (auto* refused = std::get_if<http_response>(&posted)) {
     co_return std::move(*refused);
   }
+  const auto& [params, caller] = std::get<partner_post>(posted);
   const auto& settings = state->app.settings;
-  const auto code = param(*params, "service_code");
+  const auto code = param(params, "service_code");
   if (code.empty()) {
     co_return fail(format, 400, "service_code is required (see services.json).");
   }
@@ -472,10 +489,10 @@ awaitable<http_response> post_request(state_ptr state, http_request& request,
   }
   core::draft draft;
   draft.category = category->code;
-  const auto lat_text = param(*params, "lat");
-  const auto lon_text = param(*params, "long");
-  const auto address = param(*params, "address_string");
-  const auto address_id = param(*params, "address_id");
+  const auto lat_text = param(params, "lat");
+  const auto lon_text = param(params, "long");
+  const auto address = param(params, "address_string");
+  const auto address_id = param(params, "address_id");
   core::location where;
   if (!lat_text.empty() || !lon_text.empty()) {
     where.lat = parse_coordinate(lat_text, 90);
@@ -493,27 +510,27 @@ awaitable<http_response> post_request(state_ptr state, http_request& request,
   } else if (category->location_required) {
     co_return fail(format, 400, "Give a location: lat and long, address_string or address_id.");
   }
-  const auto description = param(*params, "description");
+  const auto description = param(params, "description");
   if (utf8_chars(description) > max_description_chars) {
     co_return fail(format, 400, "description may be at most 4000 characters.");
   }
   if (!description.empty()) {
     draft.description = description;
   }
-  if (const auto media = param(*params, "media_url"); !media.empty()) {
+  if (const auto media = param(params, "media_url"); !media.empty()) {
     if (!media.starts_with("https://") && !media.starts_with("http://")) {
       co_return fail(format, 400, "media_url must be an http(s) URL.");
     }
     draft.media_urls.push_back(media);
   }
-  auto answers = check_attributes(*category, *params);
+  auto answers = check_attributes(*category, params);
   if (const auto* problem = std::get_if<std::string>(&answers)) {
     co_return fail(format, 400, *problem);
   }
   draft.answers = std::move(std::get<0>(answers));
   // The reporter is an opaque resident: a device keeps its one (hashed) identity, other
   // reports get a fresh one. The e-mail, phone and names a client sends are not stored.
-  const auto device = param(*params, "device_id");
+  const auto device = param(params, "device_id");
   const auto resident_address =
       "open311:" + (device.empty() ? auth::random_token(16) : auth::token_digest(device));
   const auto language = default_language(settings);
@@ -528,8 +545,7 @@ awaitable<http_response> post_request(state_ptr state, http_request& request,
   };
   co_await async_write(state->app.db, std::move(create), use_awaitable);
   log_event(log_level::info, "open311_request_created",
-            {{"tracking_id", created->tracking_id},
-             {"by", auth::actor_id(std::get<auth::principal>(who))}});
+            {{"tracking_id", created->tracking_id}, {"by", auth::actor_id(caller)}});
   ordered_json item = {
       {"service_request_id", created->tracking_id},
       {"service_notice", "Received as " + created->tracking_id + "; " + settings.city.contact}};
@@ -572,17 +588,13 @@ awaitable<http_response> get_updates(state_ptr state, http_request& request,
 
 awaitable<http_response> post_update(state_ptr state, http_request& request,
                                      open311_format format) {
-  const auto params = parameters(request);
-  if (!params) {
-    co_return fail(format, 400,
-                   "Send the update form-encoded (application/x-www-form-urlencoded).");
-  }
-  auto who = partner(*state, *params, format);
-  if (auto* refused = std::get_if<http_response>(&who)) {
+  auto posted = read_partner_post(*state, request, format);
+  if (auto* refused = std::get_if<http_response>(&posted)) {
     co_return std::move(*refused);
   }
-  const auto id = param(*params, "service_request_id");
-  const auto description = param(*params, "description");
+  const auto& [params, caller] = std::get<partner_post>(posted);
+  const auto id = param(params, "service_request_id");
+  const auto description = param(params, "description");
   if (id.empty() || description.empty()) {
     co_return fail(format, 400, "service_request_id and description are required.");
   }
@@ -594,7 +606,7 @@ awaitable<http_response> post_update(state_ptr state, http_request& request,
   if (!found) {
     co_return fail(format, 404, "No service request has the id " + id.substr(0, 40) + ".");
   }
-  const core::actor by{core::actor::kind::partner, auth::actor_id(std::get<auth::principal>(who))};
+  const core::actor by{core::actor::kind::partner, auth::actor_id(caller)};
   const auto now = state->app.now();
   auto update_id = std::make_shared<std::int64_t>(0);
   storage::write_work add = [record = *found, by, description, now,

@@ -42,7 +42,7 @@ TEST_CASE("text is escaped for XML and control characters are dropped") {
   const ordered_json items = ordered_json::array({{{"description", "a<b & \"c\" 'd'>\x01"}}});
   CHECK(render_open311_list(items, "r", "i", open311_format::xml) ==
         "<?xml version=\"1.0\" encoding=\"utf-8\"?><r><i><description>a&lt;b &amp; &quot;c&quot; "
-        "&apos;d&apos;&gt; </description></i></r>");
+        "&apos;d&apos;&gt;</description></i></r>");
 }
 
 TEST_CASE("errors use the spec's body in both formats") {
