@@ -401,6 +401,23 @@ std::optional<double> parse_coordinate(const std::string& text, double limit) {
 
 // ---- handlers ----
 
+/// 404 when the request names a jurisdiction_id other than the city's (config
+/// city.open311_jurisdiction_id; when that is empty any is accepted).
+std::optional<http_response> jurisdiction_refusal(const open311_state& state,
+                                                  const http_request& request,
+                                                  open311_format format) {
+  const auto& ours = state.app.settings.city.open311_jurisdiction_id;
+  const auto params = parameters(request);
+  if (ours.empty() || !params) {
+    return std::nullopt;
+  }
+  const auto given = param(*params, "jurisdiction_id");
+  if (given.empty() || given == ours) {
+    return std::nullopt;
+  }
+  return fail(format, 404, "Unknown jurisdiction_id; this server serves " + ours + ".");
+}
+
 awaitable<http_response> get_requests(state_ptr state, http_request& request,
                                       open311_format format) {
   const auto params = parameters(request);
@@ -424,6 +441,9 @@ awaitable<http_response> get_request(state_ptr state, http_request& request) {
     co_return fail(open311_format::json, 404, "Ask for requests/{id}.json or requests/{id}.xml.");
   }
   const auto& [id, format] = *segment;
+  if (auto refused = jurisdiction_refusal(*state, request, format)) {
+    co_return std::move(*refused);
+  }
   const auto params = parameters(request);
   const bool extensions = params && param(*params, "extensions") == "true";
   const auto items = state->app.db.read([&](SQLite::Database& db) {
@@ -445,6 +465,9 @@ awaitable<http_response> get_token(state_ptr state, http_request& request) {
     co_return fail(open311_format::json, 404, "Ask for tokens/{token}.json or .xml.");
   }
   const auto& [token, format] = *segment;
+  if (auto refused = jurisdiction_refusal(*state, request, format)) {
+    co_return std::move(*refused);
+  }
   // Requests are created at once, so a token is the service_request_id itself.
   const auto found =
       state->app.db.read([&](SQLite::Database& db) { return storage::find_request(db, token); });
@@ -461,6 +484,9 @@ awaitable<http_response> get_service(state_ptr state, http_request& request) {
     co_return fail(open311_format::json, 404, "Ask for services/{code}.json or .xml.");
   }
   const auto& [code, format] = *segment;
+  if (auto refused = jurisdiction_refusal(*state, request, format)) {
+    co_return std::move(*refused);
+  }
   const auto* category = core::find_category(state->app.settings, code);
   if (category == nullptr) {
     co_return fail(format, 404, "No service has the code " + code.substr(0, 40) + ".");
@@ -622,6 +648,17 @@ awaitable<http_response> post_update(state_ptr state, http_request& request,
   co_return list(format, ordered_json::array({item}), "service_request_updates", "request_update");
 }
 
+template <class Handler>
+awaitable<http_response> in_jurisdiction(state_ptr state, http_request& request,
+                                         open311_format format, Handler handler) {
+  if (auto refused = jurisdiction_refusal(*state, request, format)) {
+    co_return std::move(*refused);
+  }
+  // Named, not a temporary in the co_await (GCC 12, see docs/ARCHITECTURE.md).
+  auto answer = handler(std::move(state), request, format);
+  co_return co_await std::move(answer);
+}
+
 /// Registers `path` + ".json" and ".xml" for `method`, the handler getting the format.
 template <class Handler>
 void add_both(router& routes, const std::string& method, const std::string& path,
@@ -630,7 +667,7 @@ void add_both(router& routes, const std::string& method, const std::string& path
     const auto suffix = format == open311_format::json ? ".json" : ".xml";
     routes.add(method, std::string(prefix) + path + suffix,
                [state, handler, format](http_request& request) {
-                 return handler(state, request, format);
+                 return in_jurisdiction(state, request, format, handler);
                });
   }
 }

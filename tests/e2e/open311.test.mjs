@@ -107,6 +107,18 @@ test('discovery, services and service definitions validate and agree in both for
   assert.match(text(child(error, 'error'), 'description'), /no_such_thing/);
 });
 
+test('jurisdiction_id is accepted when it is the city\'s and refused (404) otherwise', async () => {
+  assert.equal((await getJson('services.json?jurisdiction_id=democity.gov', 'services.json')).length > 0, true);
+  for (const route of ['services.json', 'services/pothole.json', 'requests.json', 'discovery.json', 'requests/311-000001.json']) {
+    const res = await open311.get(`${route}?jurisdiction_id=elsewhere.gov`);
+    assert.equal(res.status, 404, route);
+    assert.match(JSON.parse(res.text)[0].description, /jurisdiction_id/);
+  }
+  const posted = await post('requests.xml', { api_key: keys.partner, jurisdiction_id: 'elsewhere.gov', service_code: 'pothole', lat: '33.45', long: '-112.07' });
+  assert.equal(posted.status, 404);
+  assert.match(text(child(parseXml(posted.text), 'error'), 'description'), /jurisdiction_id/);
+});
+
 test('POST requests refuses without a partner key: missing, unknown, staff, revoked', async () => {
   const form = { service_code: 'pothole', lat: '33.45', long: '-112.07', description: 'hole' };
   const created = await staff.api('POST', '/api/v1/api-keys', { auth: { key: keys.admin }, body: { name: 'old-partner', role: 'partner' } });
