@@ -141,6 +141,13 @@ std::string_view element_content(std::string_view xml, std::string_view name, st
 
 }  // namespace
 
+std::string escape_xml_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  append_escaped(out, text);
+  return out;
+}
+
 std::string render_twiml(const std::vector<std::string>& messages) {
   std::string out = R"(<?xml version="1.0" encoding="UTF-8"?>)";
   if (messages.empty()) {

@@ -14,6 +14,10 @@ namespace civicline::channels {
 /// U+FFFD, so a reply never turns into a document Twilio rejects.
 std::string render_twiml(const std::vector<std::string>& messages);
 
+/// `text` as XML character data, escaped and cleaned the way render_twiml's messages are; also
+/// used by the Open311 XML (channels/open311_format.hpp).
+std::string escape_xml_text(std::string_view text);
+
 /// The texts of the <Message> elements of a TwiML document, unescaped, in order: for a CLI that
 /// prints what the server answered. Accepts <Message> with attributes, the <Message><Body>...
 /// </Body></Message> form (other children such as <Media> are skipped), CDATA sections and

@@ -166,10 +166,11 @@ void read_business_hours(const json& value, const std::string& path, business_ho
 }
 
 language_context read_city(const json& value, city_settings& city, problem_list& problems) {
-  const object_reader in(value, "city", problems,
-                         {"name", "timezone", "languages", "tracking_id_prefix",
-                          "tracking_id_digits", "program_name", "contact", "business_hours",
-                          "draft_expiry_minutes", "handoff_timeout_hours", "duplicate_radius_m"});
+  const object_reader in(
+      value, "city", problems,
+      {"name", "timezone", "languages", "tracking_id_prefix", "tracking_id_digits", "program_name",
+       "contact", "business_hours", "draft_expiry_minutes", "handoff_timeout_hours",
+       "duplicate_radius_m", "open311_jurisdiction_id"});
   language_context languages{{"en"}, true};
 
   if (const json* name = in.require("name", "the city's name as residents see it")) {
@@ -273,6 +274,7 @@ language_context read_city(const json& value, city_settings& city, problem_list&
       in.read_integer("duplicate_radius_m", 0, max_duplicate_radius_m, metres)) {
     city.duplicate_radius_m = static_cast<int>(metres);
   }
+  in.read_string("open311_jurisdiction_id", city.open311_jurisdiction_id);
   return languages;
 }
 

@@ -35,6 +35,9 @@ struct city_settings {
   std::chrono::minutes draft_expiry{30};   ///< an unfinished report is dropped after this
   std::chrono::hours handoff_timeout{72};  ///< unanswered handoffs stop silencing the bot
   int duplicate_radius_m = 30;  ///< reports with coordinates this close are the same place
+  /// Open311's jurisdiction_id for this city ("democity.gov"); when set, a request naming
+  /// another one is refused with 404. "" accepts any.
+  std::string open311_jurisdiction_id{};
 };
 
 struct server_settings {

@@ -40,6 +40,12 @@ class authenticator {
   /// session (at most once per touch_interval, without waiting for the write).
   std::variant<principal, http_response> identify(const http_request& request) const;
 
+  /// The caller an API key given outside the Authorization header names (Open311 clients send
+  /// it as the `api_key` parameter); refused like identify() refuses a Bearer key.
+  std::variant<principal, http_response> identify_key(std::string_view key) const {
+    return by_api_key(key);
+  }
+
   /// identify(), then 403 unless the caller has `needed`.
   std::variant<principal, http_response> require(const http_request& request,
                                                  permission needed) const;

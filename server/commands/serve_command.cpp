@@ -15,6 +15,7 @@
 #include "server/knowledge_loader.hpp"
 #include "server/logging.hpp"
 #include "server/routes/chat_routes.hpp"
+#include "server/routes/open311_routes.hpp"
 #include "server/routes/public_routes.hpp"
 #include "server/routes/sms_routes.hpp"
 #include "server/routes/staff_routes.hpp"
@@ -121,6 +122,7 @@ int serve(const common_options& options) {
     webhooks_out.wake();  // the same change wrote outbox events
   });
   add_public_routes(routes, app, io.get_executor());
+  add_open311_routes(routes, app);
   http_server server(io, http_limits_from(settings), routes, metrics);
   std::uint16_t port = 0;
   try {
