@@ -7,6 +7,7 @@
 #include "core/clock_text.hpp"
 #include "server/auth/credentials.hpp"
 #include "server/logging.hpp"
+#include "server/routes/route_support.hpp"
 #include "server/storage_await.hpp"
 #include "storage/staff.hpp"
 
@@ -19,10 +20,6 @@ using boost::asio::use_awaitable;
 using nlohmann::json;
 
 constexpr std::size_t audit_page = 200;  // the newest entries; older ones stay in the table
-
-http_response reply(int status, const json& body) {
-  return private_json_response(status, body.dump(-1, ' ', false, json::error_handler_t::replace));
-}
 
 http_response unprocessable(const std::string& message) {
   return error_response(422, "unprocessable_entity", message);
@@ -99,7 +96,7 @@ awaitable<http_response> list_users(staff_context& context, http_request& reques
   for (const auto& user : context.app.db.read(storage::list_staff_users)) {
     items.push_back(user_json(user));
   }
-  co_return reply(200, {{"items", items}});
+  co_return private_json(200, {{"items", items}});
 }
 
 awaitable<http_response> create_user(staff_context& context, http_request& request) {
@@ -161,7 +158,7 @@ awaitable<http_response> create_user(staff_context& context, http_request& reque
   if (generated) {
     out["password"] = password;  // shown only this once
   }
-  co_return reply(201, out);
+  co_return private_json(201, out);
 }
 
 awaitable<http_response> change_user(staff_context& context, http_request& request) {
@@ -224,7 +221,7 @@ awaitable<http_response> change_user(staff_context& context, http_request& reque
     co_return error_response(404, "not_found",
                              "No user has the name \"" + name.substr(0, 64) + "\".");
   }
-  co_return reply(200, user_json(**found));
+  co_return private_json(200, user_json(**found));
 }
 
 awaitable<http_response> list_keys(staff_context& context, http_request& request) {
@@ -236,7 +233,7 @@ awaitable<http_response> list_keys(staff_context& context, http_request& request
   for (const auto& key : context.app.db.read(storage::list_api_keys)) {
     items.push_back(key_json(key));
   }
-  co_return reply(200, {{"items", items}});
+  co_return private_json(200, {{"items", items}});
 }
 
 awaitable<http_response> create_key(staff_context& context, http_request& request) {
@@ -278,7 +275,7 @@ awaitable<http_response> create_key(staff_context& context, http_request& reques
             {{"key", record.prefix}, {"by", auth::actor_id(caller)}});
   auto out = key_json(record);
   out["key"] = key;  // shown only this once
-  co_return reply(201, out);
+  co_return private_json(201, out);
 }
 
 awaitable<http_response> revoke_key(staff_context& context, http_request& request) {
@@ -312,7 +309,7 @@ awaitable<http_response> revoke_key(staff_context& context, http_request& reques
     co_return error_response(404, "not_found",
                              "No API key has the id \"" + text.substr(0, 40) + "\".");
   }
-  co_return reply(200, key_json(**found));
+  co_return private_json(200, key_json(**found));
 }
 
 awaitable<http_response> audit(staff_context& context, http_request& request) {
@@ -332,7 +329,7 @@ awaitable<http_response> audit(staff_context& context, http_request& request) {
                      {"target", entry.target},
                      {"detail", json::parse(entry.detail_json, nullptr, false)}});
   }
-  co_return reply(200, {{"items", items}});
+  co_return private_json(200, {{"items", items}});
 }
 
 }  // namespace
