@@ -136,24 +136,35 @@ class weekly_counts {
   std::vector<std::vector<Counts>> weeks_;
 };
 
-/// The duration list of a category in `out`, found once per category id.
+/// The duration list of a category in `out` (and, when `buckets` is given, the list of each
+/// duration's bucket beside it), found once per category id.
 class duration_lists {
  public:
-  explicit duration_lists(std::map<std::string, std::vector<std::int64_t>, std::less<>>& out)
-      : out_(out) {}
-  void add(std::uint32_t category, const names& categories, std::int64_t ms) {
+  duration_lists(std::map<std::string, std::vector<std::int64_t>, std::less<>>& out,
+                 std::map<std::string, std::vector<std::uint32_t>, std::less<>>* buckets)
+      : out_(out), buckets_(buckets) {}
+  void add(std::uint32_t category, const names& categories, std::size_t bucket, std::int64_t ms) {
     if (category >= lists_.size()) {
       lists_.resize(category + 1, nullptr);
+      bucket_lists_.resize(category + 1, nullptr);
     }
     if (lists_[category] == nullptr) {
       lists_[category] = &out_[categories[category]];
+      if (buckets_ != nullptr) {
+        bucket_lists_[category] = &(*buckets_)[categories[category]];
+      }
     }
     lists_[category]->push_back(ms);
+    if (buckets_ != nullptr) {
+      bucket_lists_[category]->push_back(static_cast<std::uint32_t>(bucket));
+    }
   }
 
  private:
   std::map<std::string, std::vector<std::int64_t>, std::less<>>& out_;
+  std::map<std::string, std::vector<std::uint32_t>, std::less<>>* buckets_;
   std::vector<std::vector<std::int64_t>*> lists_;
+  std::vector<std::vector<std::uint32_t>*> bucket_lists_;
 };
 
 /// channels per category in the received counters' key; the schema allows five.
@@ -171,18 +182,19 @@ void scan_received(SQLite::Database& db, const public_stats_query& query, public
     std::int64_t still_open = 0;
   };
   weekly_counts<counts> groups(query.week_starts.size());
-  duration_lists acks(rows.ack_ms);
+  duration_lists acks(rows.ack_ms, query.keep_duration_buckets ? &rows.ack_bucket : nullptr);
   while (select.step(db)) {
     const auto category = categories.id(select.text(1));
     const auto channel = channels.id(select.text(2));
     if (channel >= channel_slots) {
       throw storage_error("public summary: more channels than the counters hold");
     }
-    auto& group = groups.at(weeks.of(select.text(0)), category * channel_slots + channel);
+    const auto week = weeks.of(select.text(0));
+    auto& group = groups.at(week, category * channel_slots + channel);
     ++group.received;
     group.still_open += select.integer(3);
     if (!select.is_null(4)) {
-      acks.add(category, categories, select.integer(4));
+      acks.add(category, categories, week, select.integer(4));
     }
   }
   groups.each([&](std::int64_t week, std::size_t key, const counts& c) {
@@ -206,15 +218,16 @@ void scan_closed(SQLite::Database& db, const public_stats_query& query, public_s
     std::int64_t on_time = 0;
   };
   weekly_counts<counts> groups(query.week_starts.size());
-  duration_lists closes(rows.close_ms);
+  duration_lists closes(rows.close_ms, query.keep_duration_buckets ? &rows.close_bucket : nullptr);
   while (select.step(db)) {
     const auto category = categories.id(select.text(1));
-    auto& group = groups.at(weeks.of(select.text(0)), category);
+    const auto week = weeks.of(select.text(0));
+    auto& group = groups.at(week, category);
     ++group.closed;
     group.with_sla += select.integer(2);
     group.on_time += select.integer(3);
     if (!select.is_null(4)) {
-      closes.add(category, categories, select.integer(4));
+      closes.add(category, categories, week, select.integer(4));
     }
   }
   groups.each([&](std::int64_t week, std::size_t key, const counts& c) {

@@ -24,8 +24,12 @@ namespace civicline::storage {
 struct public_stats_query {
   std::string from;
   std::string to;
-  /// The start of each week of the period, oldest first; week_starts[0] == from.
+  /// The start of each week of the period, oldest first; week_starts[0] == from. (Any
+  /// buckets work: core/public_day_index.hpp passes the start of each day.)
   std::vector<std::string> week_starts;
+  /// Also record the bucket of every duration (close_bucket, ack_bucket), so that the
+  /// durations of a run of buckets can be cut out of the lists later.
+  bool keep_duration_buckets = false;
   /// Backlog age bounds, newest first: created after [0] is 0-2 days old, after [1] 3-7 days,
   /// after [2] 8-30 days, the rest older (core::backlog_bounds computes them from "now").
   std::array<std::string, 3> backlog_after;
@@ -58,6 +62,10 @@ struct public_stats_rows {
   /// Per category: creation-to-first-staff-action milliseconds of the requests received in the
   /// period that staff have acted on.
   std::map<std::string, std::vector<std::int64_t>, std::less<>> ack_ms;
+  /// With query.keep_duration_buckets: the bucket (week) of each duration above, index for
+  /// index. Non-decreasing, because each scan runs in time order.
+  std::map<std::string, std::vector<std::uint32_t>, std::less<>> close_bucket;
+  std::map<std::string, std::vector<std::uint32_t>, std::less<>> ack_bucket;
   /// Open requests now (whenever received) by age bucket, newest bucket first.
   std::array<std::int64_t, 4> backlog{};
 };

@@ -2,6 +2,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <csignal>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -121,7 +122,9 @@ int serve(const common_options& options) {
     sms_out.wake();
     webhooks_out.wake();  // the same change wrote outbox events
   });
-  add_public_routes(routes, app, io.get_executor());
+  // The public figures are counted here; declared after `routes`, so it is joined first.
+  boost::asio::thread_pool counting(1);
+  add_public_routes(routes, app, counting.get_executor());
   add_open311_routes(routes, app);
   http_server server(io, http_limits_from(settings), routes, metrics);
   std::uint16_t port = 0;
@@ -173,6 +176,8 @@ int serve(const common_options& options) {
   for (auto& worker : workers) {
     worker.join();
   }
+  counting.stop();  // a count under way finishes; queued ones are dropped
+  counting.join();
   db.reset();
   log_event(log_level::info, "stopped");
   flush_logs();

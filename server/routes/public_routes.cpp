@@ -1,7 +1,7 @@
 #include "server/routes/public_routes.hpp"
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <future>
 #include <map>
@@ -11,6 +11,7 @@
 
 #include "channels/form_body.hpp"
 #include "core/clock_text.hpp"
+#include "core/public_day_index.hpp"
 #include "core/public_summary.hpp"
 #include "server/auth/authenticate.hpp"
 #include "server/logging.hpp"
@@ -79,12 +80,71 @@ class summary_cache {
   std::map<std::string, entry> entries_;
 };
 
+/// Days in the day index: a custom range inside the last 400 days (a year and a comparison
+/// period before it) is cut from memory; a longer or older one is counted from the database.
+constexpr int day_index_days = 400;
+
+/// The day index in force (core/public_day_index.hpp): fresh for public.cache_seconds, then
+/// still used (for up to stale_factor times as long) while one background job rebuilds it.
+class day_index_holder {
+ public:
+  struct found {
+    std::shared_ptr<const core::public_day_index> index;
+    bool rebuild = false;  ///< stale: the caller should start the one rebuild
+  };
+
+  found find(std::chrono::steady_clock::time_point now, std::chrono::seconds ttl) {
+    std::lock_guard lock(mutex_);
+    if (!index_ || now - made_ >= ttl * stale_factor) {
+      // None to cut from: the caller counts from the database, and one job builds the index.
+      const bool rebuild = !rebuilding_;
+      rebuilding_ = true;
+      return {nullptr, rebuild};
+    }
+    found result{index_, false};
+    if (now - made_ >= ttl && !rebuilding_) {
+      rebuilding_ = true;
+      result.rebuild = true;
+    }
+    return result;
+  }
+  void store(std::shared_ptr<const core::public_day_index> index,
+             std::chrono::steady_clock::time_point made) {
+    std::lock_guard lock(mutex_);
+    index_ = std::move(index);
+    made_ = made;
+    rebuilding_ = false;
+  }
+  /// A build is under way (the one at start-up): no caller should start another.
+  void mark_rebuilding() {
+    std::lock_guard lock(mutex_);
+    rebuilding_ = true;
+  }
+  /// Drops the index (an admin's refresh); the next custom range starts a rebuild.
+  void clear() {
+    std::lock_guard lock(mutex_);
+    index_.reset();
+  }
+
+ private:
+  static constexpr int stale_factor = 10;
+  std::mutex mutex_;
+  std::shared_ptr<const core::public_day_index> index_;
+  std::chrono::steady_clock::time_point made_;
+  bool rebuilding_ = false;
+};
+
 struct public_state {
-  explicit public_state(const app_context& app_in)
-      : app(app_in), authenticator(app_in.db, auth::auth_policy{}, app_in.now) {}
+  public_state(const app_context& app_in, boost::asio::any_io_executor counting_in)
+      : app(app_in),
+        authenticator(app_in.db, auth::auth_policy{}, app_in.now),
+        counting(std::move(counting_in)) {}
   const app_context& app;
   auth::authenticator authenticator;
+  /// Where counts run: never on the I/O threads, which must keep answering meanwhile.
+  boost::asio::any_io_executor counting;
   summary_cache cache;
+  day_index_holder days;
 };
 
 std::map<std::string, std::string, std::less<>> query_params(const http_request& request) {
@@ -97,22 +157,23 @@ std::map<std::string, std::string, std::less<>> query_params(const http_request&
   return params;
 }
 
-std::string compute_summary(const public_state& state, const core::summary_period& period) {
-  const auto now = state.app.now();
-  const auto query = core::stats_query_for(period, now);
-  // The two scans run at once on two pooled readers (each about half the work). They are two
-  // snapshots taken together, so a write committed between their starts may show in one only.
+/// Runs the received scan (with the backlog and the notes) and the closed scan at once, on two
+/// pooled readers (each about half the work). They are two snapshots taken together, so a
+/// write committed between their starts may show in one only.
+void read_stats(const public_state& state, const storage::public_stats_query& query,
+                storage::public_stats_rows& rows,
+                std::vector<storage::public_note_record>* stored_notes) {
   storage::public_stats_rows closed;
   auto closed_scan = std::async(std::launch::async, [&] {
     state.app.db.read([&](SQLite::Database& db) { storage::read_closed_stats(db, query, closed); });
   });
-  storage::public_stats_rows rows;
-  std::vector<storage::public_note_record> stored_notes;
   try {
     state.app.db.read([&](SQLite::Database& db) {
       storage::read_received_stats(db, query, rows);
-      storage::read_backlog(db, query, rows);
-      stored_notes = storage::public_notes(db);
+      if (stored_notes != nullptr) {
+        storage::read_backlog(db, query, rows);
+        *stored_notes = storage::public_notes(db);
+      }
     });
   } catch (...) {
     closed_scan.wait();  // it uses `closed` and `query`: never leave it running
@@ -121,6 +182,54 @@ std::string compute_summary(const public_state& state, const core::summary_perio
   closed_scan.get();
   rows.closed = std::move(closed.closed);
   rows.close_ms = std::move(closed.close_ms);
+  rows.close_bucket = std::move(closed.close_bucket);
+}
+
+std::shared_ptr<const core::public_day_index> build_day_index(const public_state& state) {
+  const auto now = state.app.now();
+  auto index = std::make_shared<core::public_day_index>();
+  index->first_day = core::day_index_start(now, day_index_days);
+  index->day_count = day_index_days;
+  read_stats(state, core::day_index_query(now, day_index_days), index->rows, nullptr);
+  return index;
+}
+
+/// Builds the day index and puts it in force; never throws. A failed build leaves none in
+/// force, so the next custom range counts from the database and tries again.
+void rebuild_day_index(public_state& state) {
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    state.days.store(build_day_index(state), started);
+  } catch (const std::exception& e) {
+    state.days.store(nullptr, started);
+    log_event(log_level::error, "public_day_index_failed", {{"error", e.what()}});
+  }
+}
+
+std::string compute_summary(public_state& state, const core::summary_period& period) {
+  const auto now = state.app.now();
+  const auto query = core::stats_query_for(period, now);
+  const auto ttl = state.app.settings.public_data.cache_ttl;
+  if (period.name == "custom" && ttl.count() > 0) {
+    auto days = state.days.find(std::chrono::steady_clock::now(), ttl);
+    if (days.rebuild) {
+      boost::asio::post(state.counting, [&state] { rebuild_day_index(state); });
+    }
+    if (days.index) {
+      if (auto rows = core::slice_day_index(*days.index, period)) {
+        // The backlog is "open now": asked for now, like the notes (two small reads).
+        const auto stored_notes = state.app.db.read([&](SQLite::Database& db) {
+          storage::read_backlog(db, query, *rows);
+          return storage::public_notes(db);
+        });
+        return core::summary_json(period, std::move(*rows), state.app.settings,
+                                  core::public_notes_for(state.app.settings, stored_notes), now);
+      }
+    }
+  }
+  storage::public_stats_rows rows;
+  std::vector<storage::public_note_record> stored_notes;
+  read_stats(state, query, rows, &stored_notes);
   return core::summary_json(period, std::move(rows), state.app.settings,
                             core::public_notes_for(state.app.settings, stored_notes), now);
 }
@@ -156,8 +265,7 @@ awaitable<http_response> summary(std::shared_ptr<public_state> state, http_reque
     body = std::move(cached->json);
     if (cached->refresh) {
       // Answer with the stale figures now; one job recounts them for the next visitors.
-      const auto executor = co_await boost::asio::this_coro::executor;
-      boost::asio::post(executor, [state, chosen] {
+      boost::asio::post(state->counting, [state, chosen] {
         // Relative periods end "now": recount from the current time.
         auto current = chosen;
         if (current.name != "custom") {
@@ -169,7 +277,12 @@ awaitable<http_response> summary(std::shared_ptr<public_state> state, http_reque
       });
     }
   } else {
-    body = compute_summary(*state, chosen);
+    // Counted off the I/O thread (a full count of a long range takes about a second at a
+    // million requests); named, not a temporary in the co_await (GCC 12).
+    auto count = [state, chosen]() -> awaitable<std::string> {
+      co_return compute_summary(*state, chosen);
+    };
+    body = co_await boost::asio::co_spawn(state->counting, std::move(count), use_awaitable);
     if (ttl.count() > 0) {
       state->cache.store(cache_key(chosen), body, now);
     }
@@ -246,7 +359,9 @@ awaitable<http_response> put_notes(public_state& state, http_request& request) {
     }
   };
   co_await async_write(state.app.db, std::move(save), use_awaitable);
+  // An admin's edit is also the way to have every figure counted again now.
   state.cache.clear();
+  state.days.clear();
   log_event(log_level::info, "public_notes_changed", {{"by", auth::actor_id(caller)}});
   const auto stored =
       state.app.db.read([](SQLite::Database& db) { return storage::public_notes(db); });
@@ -259,19 +374,21 @@ awaitable<http_response> put_notes(public_state& state, http_request& request) {
 }  // namespace
 
 void add_public_routes(router& routes, const app_context& app,
-                       const boost::asio::any_io_executor& executor) {
-  auto state = std::make_shared<public_state>(app);
+                       const boost::asio::any_io_executor& counting) {
+  auto state = std::make_shared<public_state>(app, counting);
   routes.add("GET", "/public/api/summary.json",
              [state](http_request& request) { return summary(state, request); });
   if (app.settings.public_data.cache_ttl.count() > 0) {
-    // Count the dashboard's default periods once the server runs, so the first visitors after
-    // a start find them ready.
-    boost::asio::post(executor, [state] {
+    // Count the dashboard's default periods and build the day index once the server runs, so
+    // the first visitors after a start find them ready.
+    state->days.mark_rebuilding();
+    boost::asio::post(counting, [state] {
       const auto now = state->app.now();
       for (const char* days : {"30", "90", "365"}) {
         const auto period = core::parse_summary_period({{"period", days}}, now);
         recount(*state, std::get<core::summary_period>(period));
       }
+      rebuild_day_index(*state);
     });
   }
   routes.add("GET", "/data/requests.csv", [state](http_request& request) {

@@ -12,9 +12,10 @@
 
 namespace civicline::server {
 
-/// Registers the public routes; the dashboard's default periods are counted on `executor` as
-/// soon as it runs, and stale summaries are recounted there.
+/// Registers the public routes. Every count runs on `counting` (a thread of its own, not an
+/// I/O thread): the dashboard's default periods and the day index as soon as it runs, then
+/// stale summaries and the summaries of new custom ranges.
 void add_public_routes(router& routes, const app_context& app,
-                       const boost::asio::any_io_executor& executor);
+                       const boost::asio::any_io_executor& counting);
 
 }  // namespace civicline::server

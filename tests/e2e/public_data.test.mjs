@@ -120,11 +120,16 @@ after(async () => {
 });
 
 test('summary.json counts what residents reported and staff closed', async () => {
-  // A custom year up to today: the named periods were counted (and cached) when the server
-  // started, before anyone reported anything.
+  // The named periods and the day index (every day of the last 400) were counted when the
+  // server started, before anyone reported anything, and stand for public.cache_seconds (an
+  // hour here): a custom year up to today is cut from that index...
   const day = (d) => d.toISOString().slice(0, 10);
   const today = new Date();
-  const s = await summary(`?from=${day(new Date(today - 364 * 86400000))}&to=${day(today)}`);
+  const year = await summary(`?from=${day(new Date(today - 364 * 86400000))}&to=${day(today)}`);
+  assert.equal(year.period.name, 'custom');
+  assert.equal(year.totals.received, 0);
+  // ...while a range that starts before the index is counted from the database now.
+  const s = await summary(`?from=${day(new Date(today - 500 * 86400000))}&to=${day(today)}`);
   assert.equal(s.city, 'Demo City');
   assert.equal(s.period.name, 'custom');
   assert.equal(s.totals.received, 2);
@@ -141,7 +146,7 @@ test('summary.json counts what residents reported and staff closed', async () =>
   assert.equal(pothole.name.es, 'Bache');
   assert.deepEqual(s.channels.slice(0, 4).map((c) => [c.channel, c.received]),
     [['sms', 1], ['web_chat', 1], ['open311', 0], ['staff', 0]]);
-  assert.equal(s.weekly.length, 53);
+  assert.equal(s.weekly.length, Math.ceil(501 / 7));
   assert.equal(s.weekly.reduce((n, w) => n + w.received, 0), 2);
   assert.equal(s.backlog.reduce((n, b) => n + b.open, 0), 2);
   assert.match(s.notes.en, /Demo City/);
@@ -178,6 +183,12 @@ test('summary.json: periods, refusals, and a cache that admins clear by editing 
   assert.equal(fresh.notes.en, 'We added a night crew.');
   assert.equal(fresh.totals.received, 2, 'counted again after the notes changed');
   assert.notEqual(fresh.generated_at, again.generated_at, 'a note change clears the cache');
+  // ...and the day index: the custom year is up to date too.
+  const today = new Date();
+  const year = await summary(`?from=${new Date(today - 364 * 86400000).toISOString().slice(0, 10)}` +
+    `&to=${today.toISOString().slice(0, 10)}`);
+  assert.equal(year.totals.received, 2);
+  assert.equal(year.totals.closed, 1);
 });
 
 test('the CSV export is RFC 4180 with the dataset headers, block-level addresses and neutralised formulas', async () => {

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/clock_text.hpp"
+#include "core/public_day_index.hpp"
 #include "core/public_summary.hpp"
 #include "storage/database.hpp"
 #include "storage/service_requests.hpp"
@@ -26,6 +27,10 @@ namespace {
 
 constexpr int pothole_sla = 72;
 constexpr int streetlight_sla = 120;
+
+std::string t(const std::string& month_day_time) {
+  return "2026-" + month_day_time + ":00.000Z";  // "02-05T00:00" -> "2026-02-05T00:00:00.000Z"
+}
 
 struct fixture : storage::testing::fresh_database {
   /// A request created at `day` ("02-05T00:00") of 2026, due after its category's SLA.
@@ -49,6 +54,37 @@ struct fixture : storage::testing::fresh_database {
     return id;
   }
 
+  /// The fixture's requests (the figures in the first test case are worked out from these).
+  void add_february() {
+    // Potholes (SLA 72 h).
+    const auto p1 = add("pothole", "sms", t("02-01T00:00"));
+    set(p1, "acknowledged", t("02-01T02:00"));  // ack 2 h
+    set(p1, "resolved", t("02-02T00:00"));      // close 24 h, on time
+    const auto p2 = add("pothole", "sms", t("02-02T00:00"));
+    set(p2, "in_progress", t("02-02T12:00"));  // ack 12 h
+    set(p2, "resolved", t("02-06T00:00"));     // close 96 h, late
+    const auto p3 = add("pothole", "sms", t("02-03T00:00"));
+    set(p3, "resolved", t("02-03T06:00"));  // ack 6 h (the first change counts)
+    set(p3, "reopened", t("02-04T00:00"));  // open again: the 6 h close no longer counts
+    set(p3, "resolved", t("02-10T00:00"));  // the last close: 168 h, late
+    set(p3, "closed", t("02-11T00:00"));    // resolved -> closed keeps the 02-10 close
+    const auto p4 = add("pothole", "sms", t("02-20T00:00"));
+    set(p4, "acknowledged", t("02-21T00:00"));                // ack 24 h; still open, 9 days old
+    const auto p5 = add("pothole", "sms", t("01-25T00:00"));  // received before the period
+    set(p5, "resolved", t("02-01T12:00"));                    // closed in it: 180 h, late
+    add("pothole", "sms", t("02-27T00:00"));                  // p6: open, never touched, 2 days
+    add("pothole", "sms", t("01-01T00:00"));                  // p7: open since January: 31+
+    const auto p8 = add("pothole", "web_chat", t("02-26T12:00"));
+    set(p8, "rejected", t("02-26T13:00"));    // ack 1 h, close 1 h, on time
+    add("pothole", "sms", t("03-01T00:00"));  // on the period's exclusive end: not received
+    // Streetlights (SLA 120 h).
+    const auto s1 = add("streetlight", "web_chat", t("02-05T00:00"));
+    set(s1, "resolved", t("02-07T00:00"));          // ack 48 h, close 48 h, on time
+    add("streetlight", "staff", t("02-22T00:00"));  // s2: open, exactly 7 days old
+    const auto s3 = add("streetlight", "open311", t("02-10T00:00"));
+    set(s3, "duplicate", t("02-10T01:00"), s1);  // ack 1 h, close 1 h, on time
+  }
+
   void set(const std::string& tracking_id, const std::string& status, const std::string& at,
            std::optional<std::string> duplicate_of = std::nullopt) {
     db.write([&](SQLite::Database& c) {
@@ -62,10 +98,6 @@ struct fixture : storage::testing::fresh_database {
     });
   }
 };
-
-std::string t(const std::string& month_day_time) {
-  return "2026-" + month_day_time + ":00.000Z";  // "02-05T00:00" -> "2026-02-05T00:00:00.000Z"
-}
 
 config::settings city() {
   config::settings s;
@@ -99,33 +131,7 @@ const json* category(const json& summary, const std::string& code) {
 
 TEST_CASE_METHOD(fixture, "public summary figures match the hand-computed fixture",
                  "[public_stats]") {
-  // Potholes (SLA 72 h).
-  const auto p1 = add("pothole", "sms", t("02-01T00:00"));
-  set(p1, "acknowledged", t("02-01T02:00"));  // ack 2 h
-  set(p1, "resolved", t("02-02T00:00"));      // close 24 h, on time
-  const auto p2 = add("pothole", "sms", t("02-02T00:00"));
-  set(p2, "in_progress", t("02-02T12:00"));  // ack 12 h
-  set(p2, "resolved", t("02-06T00:00"));     // close 96 h, late
-  const auto p3 = add("pothole", "sms", t("02-03T00:00"));
-  set(p3, "resolved", t("02-03T06:00"));  // ack 6 h (the first change counts)
-  set(p3, "reopened", t("02-04T00:00"));  // open again: the 6 h close no longer counts
-  set(p3, "resolved", t("02-10T00:00"));  // the last close: 168 h, late
-  set(p3, "closed", t("02-11T00:00"));    // resolved -> closed keeps the 02-10 close
-  const auto p4 = add("pothole", "sms", t("02-20T00:00"));
-  set(p4, "acknowledged", t("02-21T00:00"));                // ack 24 h; still open, 9 days old
-  const auto p5 = add("pothole", "sms", t("01-25T00:00"));  // received before the period
-  set(p5, "resolved", t("02-01T12:00"));                    // closed in it: 180 h, late
-  add("pothole", "sms", t("02-27T00:00"));                  // p6: open, never touched, 2 days
-  add("pothole", "sms", t("01-01T00:00"));                  // p7: open since January: 31+
-  const auto p8 = add("pothole", "web_chat", t("02-26T12:00"));
-  set(p8, "rejected", t("02-26T13:00"));    // ack 1 h, close 1 h, on time
-  add("pothole", "sms", t("03-01T00:00"));  // on the period's exclusive end: not received
-  // Streetlights (SLA 120 h).
-  const auto s1 = add("streetlight", "web_chat", t("02-05T00:00"));
-  set(s1, "resolved", t("02-07T00:00"));          // ack 48 h, close 48 h, on time
-  add("streetlight", "staff", t("02-22T00:00"));  // s2: open, exactly 7 days old
-  const auto s3 = add("streetlight", "open311", t("02-10T00:00"));
-  set(s3, "duplicate", t("02-10T01:00"), s1);  // ack 1 h, close 1 h, on time
+  add_february();
 
   const auto now = *core::from_iso8601(t("03-01T00:00"));
   const auto parsed =
@@ -264,4 +270,61 @@ TEST_CASE("summary periods: named, custom and refused", "[public_stats]") {
       core::parse_summary_period({{"from", "2026-02-01"}, {"to", "2026-01-01"}}, now)));
   CHECK(std::holds_alternative<std::string>(
       core::parse_summary_period({{"from", "2000-01-01"}, {"to", "2026-01-01"}}, now)));
+}
+
+TEST_CASE_METHOD(fixture, "a custom range cut from the day index equals a scan of that range",
+                 "[public_stats]") {
+  add_february();
+  const auto now = *core::from_iso8601(t("03-01T10:00"));
+  const auto settings = city();
+  const auto notes = core::public_notes_for(settings, {});
+  constexpr int index_days = 70;  // 2025-12-22 .. 2026-03-01
+  core::public_day_index index;
+  index.first_day = core::day_index_start(now, index_days);
+  index.day_count = index_days;
+  const auto index_query = core::day_index_query(now, index_days);
+  REQUIRE(index_query.week_starts.size() == index_days);
+  CHECK(index_query.from == "2025-12-22T00:00:00.000Z");
+  CHECK(index_query.to == "2026-03-02T00:00:00.000Z");
+  db.read([&](SQLite::Database& c) {
+    storage::read_received_stats(c, index_query, index.rows);
+    storage::read_closed_stats(c, index_query, index.rows);
+  });
+
+  const auto period_of = [&](const char* from, const char* to) {
+    const auto parsed = core::parse_summary_period({{"from", from}, {"to", to}}, now);
+    REQUIRE(std::holds_alternative<core::summary_period>(parsed));
+    return std::get<core::summary_period>(parsed);
+  };
+  for (const auto& [from, to] : std::vector<std::pair<const char*, const char*>>{
+           {"2026-02-01", "2026-02-28"},  // the hand-computed period
+           {"2026-02-03", "2026-02-10"},  // weeks that start mid-week
+           {"2026-02-10", "2026-02-10"},  // one day
+           {"2025-12-22", "2026-03-01"},  // the whole index, today included
+           {"2026-01-25", "2026-02-26"}}) {
+    INFO(from << " .. " << to);
+    const auto period = period_of(from, to);
+    const auto query = core::stats_query_for(period, now);
+    auto scanned =
+        db.read([&](SQLite::Database& c) { return storage::read_public_stats(c, query); });
+    auto cut = core::slice_day_index(index, period);
+    REQUIRE(cut);
+    cut->backlog = scanned.backlog;  // asked for at the time of the request, not indexed
+    CHECK(core::summary_json(period, *cut, settings, notes, now) ==
+          core::summary_json(period, scanned, settings, notes, now));
+  }
+  // The February figures themselves, from the cut.
+  const auto february = period_of("2026-02-01", "2026-02-28");
+  const auto summary = json::parse(
+      core::summary_json(february, *core::slice_day_index(index, february), settings, notes, now));
+  CHECK(summary["totals"]["received"] == 9);
+  CHECK(summary["totals"]["median_hours_to_close"] == 48.0);
+  CHECK(summary["totals"]["p90_hours_to_close"] == 180.0);
+
+  // Ranges that reach outside the index are not cut (the caller scans them instead).
+  CHECK_FALSE(core::slice_day_index(index, period_of("2025-12-21", "2026-02-01")));
+  CHECK_FALSE(core::slice_day_index(index, period_of("2026-02-01", "2026-03-02")));
+  auto last_days = period_of("2026-02-01", "2026-02-28");
+  last_days.from += std::chrono::hours(1);  // a relative period does not start at midnight
+  CHECK_FALSE(core::slice_day_index(index, last_days));
 }
