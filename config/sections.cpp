@@ -376,7 +376,8 @@ void read_diagnostics(const json& value, diagnostics_settings& diagnostics,
 
 void read_public(const json& value, const language_context& languages, public_data_settings& out,
                  problem_list& problems) {
-  const object_reader in(value, "public", problems, {"notes", "cache_seconds"});
+  const object_reader in(value, "public", problems,
+                         {"notes", "cache_seconds", "export_descriptions"});
   if (const json* notes = in.find("notes")) {
     out.notes = read_localized(*notes, in.path_of("notes"), languages, problems);
   }
@@ -384,6 +385,7 @@ void read_public(const json& value, const language_context& languages, public_da
       in.read_integer("cache_seconds", 0, max_public_cache_seconds, seconds)) {
     out.cache_ttl = std::chrono::seconds(seconds);
   }
+  in.read_bool("export_descriptions", out.export_descriptions);
 }
 
 void read_content(const json& value, content_settings& content, problem_list& problems) {

@@ -171,6 +171,10 @@ struct public_data_settings {
   localized_text notes;
   /// How long a computed summary is reused for the same period (0 = computed on every hit).
   std::chrono::seconds cache_ttl{60};
+  /// Publish each request's description in the open-data export, with phone numbers, e-mail
+  /// addresses and names after cues like "my name is" masked. Off by default: free text can
+  /// hold personal data no rule finds.
+  bool export_descriptions = false;
 };
 
 /// Switches for operators and tests; all off in production configs.

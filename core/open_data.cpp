@@ -1,5 +1,6 @@
 #include "core/open_data.hpp"
 
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -92,6 +93,91 @@ std::string mask_phones(std::string_view text) {
   return out;
 }
 
+/// Words after which a resident often gives a name: "my name is Ana Ruiz", "call Bob".
+constexpr std::array<std::string_view, 16> name_cues{
+    "my name is", "name is", "this is",  "i am",      "i'm",      "ask for",
+    "call",       "contact", "speak to", "talk to",   "me llamo", "mi nombre es",
+    "soy",        "llame a", "llamar a", "hablar con"};
+
+bool starts_word_at(std::string_view text, std::size_t at) {
+  return at == 0 || std::isalnum(static_cast<unsigned char>(text[at - 1])) == 0;
+}
+
+/// A word that starts with a capital letter (ASCII, or a two-byte UTF-8 Latin capital such as
+/// "Á"): how names are written, and how this rule tells "I'm Ana" from "I'm tired".
+std::size_t capitalized_word_length(std::string_view text, std::size_t at) {
+  if (at >= text.size()) {
+    return 0;
+  }
+  const auto first = static_cast<unsigned char>(text[at]);
+  const bool capital =
+      std::isupper(first) != 0 ||
+      (first == 0xC3 && at + 1 < text.size() && static_cast<unsigned char>(text[at + 1]) >= 0x80 &&
+       static_cast<unsigned char>(text[at + 1]) <= 0x9E);
+  if (!capital) {
+    return 0;
+  }
+  std::size_t end = at;
+  while (end < text.size() &&
+         (std::isalpha(static_cast<unsigned char>(text[end])) != 0 ||
+          static_cast<unsigned char>(text[end]) >= 0x80 || text[end] == '\'' || text[end] == '-')) {
+    ++end;
+  }
+  return end - at;
+}
+
+/// Replaces the one to three capitalised words after a name cue with "[name]".
+std::string mask_names(std::string_view text) {
+  std::string lower(text);
+  for (auto& c : lower) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  std::string out;
+  std::size_t copied = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t name_start = std::string_view::npos;
+    for (const auto cue : name_cues) {
+      if (lower.compare(i, cue.size(), cue) == 0 && starts_word_at(text, i) &&
+          i + cue.size() < text.size() && text[i + cue.size()] == ' ') {
+        name_start = i + cue.size() + 1;
+        break;
+      }
+    }
+    if (name_start == std::string_view::npos) {
+      ++i;
+      continue;
+    }
+    std::size_t end = name_start;
+    for (int words = 0; words < 3; ++words) {
+      const auto length = capitalized_word_length(text, end);
+      if (length == 0) {
+        break;
+      }
+      std::size_t next = end + length;
+      end = next;
+      if (next + 1 < text.size() && text[next] == ' ' &&
+          capitalized_word_length(text, next + 1) > 0) {
+        end = next + 1;
+      } else {
+        break;
+      }
+    }
+    while (end > name_start && text[end - 1] == ' ') {
+      --end;
+    }
+    if (end == name_start) {
+      i = name_start;
+      continue;
+    }
+    out.append(text.substr(copied, name_start - copied));
+    out.append("[name]");
+    copied = i = end;
+  }
+  out.append(text.substr(copied));
+  return out;
+}
+
 const config::category* find_category(const config::settings& settings, std::string_view code) {
   for (const auto& category : settings.categories) {
     if (category.code == code) {
@@ -114,6 +200,18 @@ std::string localized(const config::localized_text& text, const config::settings
 
 std::string mask_contact_details(std::string_view text) {
   return mask_phones(mask_emails(text));
+}
+
+std::string mask_personal_details(std::string_view text) {
+  return mask_names(mask_contact_details(text));
+}
+
+std::vector<std::string_view> export_header(const config::settings& settings) {
+  std::vector<std::string_view> names(export_columns.begin(), export_columns.end());
+  if (settings.public_data.export_descriptions) {
+    names.push_back(description_column);
+  }
+  return names;
 }
 
 std::string block_address(std::string_view location) {
@@ -151,29 +249,34 @@ std::string rounded_coordinate(const std::optional<double>& degrees) {
   return buffer;
 }
 
-std::array<std::string, 13> export_fields(const storage::export_record& row,
-                                          const config::settings& settings) {
+std::vector<std::string> export_fields(const storage::export_record& row,
+                                       const config::settings& settings) {
   const auto* category = find_category(settings, row.category);
-  return {row.tracking_id,
-          row.created_at,
-          row.updated_at,
-          row.closed_at.value_or(""),
-          row.status,
-          mask_contact_details(row.status_note),
-          row.category,
-          category ? localized(category->name, settings) : row.category,
-          row.channel,
-          block_address(row.location_text),
-          rounded_coordinate(row.lat),
-          rounded_coordinate(row.lon),
-          category ? category->group : std::string()};
+  std::vector<std::string> fields{row.tracking_id,
+                                  row.created_at,
+                                  row.updated_at,
+                                  row.closed_at.value_or(""),
+                                  row.status,
+                                  mask_contact_details(row.status_note),
+                                  row.category,
+                                  category ? localized(category->name, settings) : row.category,
+                                  row.channel,
+                                  block_address(row.location_text),
+                                  rounded_coordinate(row.lat),
+                                  rounded_coordinate(row.lon),
+                                  category ? category->group : std::string()};
+  if (settings.public_data.export_descriptions) {
+    fields.push_back(mask_personal_details(row.description));
+  }
+  return fields;
 }
 
 std::string export_json(const storage::export_record& row, const config::settings& settings) {
   const auto fields = export_fields(row, settings);
+  const auto names = export_header(settings);
   nlohmann::ordered_json object;
-  for (std::size_t i = 0; i < export_columns.size(); ++i) {
-    const std::string key(export_columns[i]);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string key(names[i]);
     const auto& value = fields[i];
     const bool number = key == "lat" || key == "long";
     const bool nullable = number || key == "closed_datetime";

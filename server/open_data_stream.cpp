@@ -19,8 +19,8 @@ std::optional<std::string> open_data_stream::next() {
     case stage::header:
       stage_ = stage::rows;
       if (format_ == export_format::csv) {
-        const std::vector<std::string> names(core::export_columns.begin(),
-                                             core::export_columns.end());
+        const auto header = core::export_header(settings_);
+        const std::vector<std::string> names(header.begin(), header.end());
         core::append_csv_row(out, names);
       } else {
         out = "[";
@@ -30,7 +30,8 @@ std::optional<std::string> open_data_stream::next() {
       break;
   }
   const auto page = db_.read([&](SQLite::Database& db) {
-    return storage::export_page(db, since_, after_id_, export_page_rows);
+    return storage::export_page(db, since_, after_id_, export_page_rows,
+                                settings_.public_data.export_descriptions);
   });
   for (const auto& row : page) {
     if (format_ == export_format::csv) {

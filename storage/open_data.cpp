@@ -6,7 +6,8 @@
 namespace civicline::storage {
 
 std::vector<export_record> export_page(SQLite::Database& db, std::string_view since,
-                                       std::int64_t after_id, std::size_t limit) {
+                                       std::int64_t after_id, std::size_t limit,
+                                       bool with_descriptions) {
   detail::statement_lease lease(
       db,
       "SELECT r.id, r.tracking_id, r.created_at, r.updated_at, r.closed_at, r.status, "
@@ -14,11 +15,13 @@ std::vector<export_record> export_page(SQLite::Database& db, std::string_view si
       "          WHERE h.request_id = r.id AND h.field = 'status' "
       "            AND h.actor_kind <> 'resident' AND h.public_note <> '' "
       "          ORDER BY h.at DESC, h.id DESC LIMIT 1), ''), "
-      "r.category, r.channel, r.location_text, r.lat, r.lon "
+      "r.category, r.channel, r.location_text, r.lat, r.lon, "
+      "CASE WHEN :with_descriptions THEN r.description ELSE '' END "
       "FROM service_requests r WHERE r.id > :after AND r.created_at >= :since "
       "ORDER BY r.id LIMIT :limit");
   auto& select = lease.get();
   select.bind(":after", after_id);
+  select.bind(":with_descriptions", with_descriptions ? 1 : 0);
   detail::bind_text(select, ":since", since);
   detail::bind_limit(select, ":limit", limit);
   std::vector<export_record> page;
@@ -37,6 +40,7 @@ std::vector<export_record> export_page(SQLite::Database& db, std::string_view si
     row.location_text = select.getColumn(9).getString();
     row.lat = detail::optional_double(select.getColumn(10));
     row.lon = detail::optional_double(select.getColumn(11));
+    row.description = select.getColumn(12).getString();
     page.push_back(std::move(row));
   }
   return page;

@@ -1,7 +1,8 @@
 #pragma once
 // The rows of the open-data export, read a page at a time in id order so an export of any
 // size runs in constant memory. Only what may be published is selected: no resident, no
-// description, no resident's note (core/open_data.hpp generalises what is left).
+// resident's note, and the description only for a city that publishes it (core/open_data.hpp
+// generalises and masks what is left).
 
 #include <SQLiteCpp/Database.h>
 
@@ -28,11 +29,13 @@ struct export_record {
   std::string location_text;  ///< as reported: core generalises it to the block
   std::optional<double> lat;
   std::optional<double> lon;
+  std::string description;  ///< "" unless asked for (core masks it before publishing)
 };
 
 /// Requests created at or after `since` ("" = all) with an id above `after_id`, in id order,
-/// at most `limit`.
+/// at most `limit`; with their descriptions when `with_descriptions`.
 std::vector<export_record> export_page(SQLite::Database& db, std::string_view since,
-                                       std::int64_t after_id, std::size_t limit);
+                                       std::int64_t after_id, std::size_t limit,
+                                       bool with_descriptions = false);
 
 }  // namespace civicline::storage

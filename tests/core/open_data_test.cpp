@@ -83,3 +83,35 @@ TEST_CASE("CSV fields are quoted per RFC 4180 and formulas neutralised", "[csv]"
   CHECK(core::looks_like_formula("\r1"));
   CHECK_FALSE(core::looks_like_formula("-5"));
 }
+
+TEST_CASE("published descriptions lose contact details and the names residents sign with",
+          "[open_data]") {
+  CHECK(core::mask_personal_details("pothole on Main, this is Ana Ruiz, call 555-123-4567") ==
+        "pothole on Main, this is [name], call [phone]");
+  CHECK(core::mask_personal_details("My name is Mary Jo Smith Jones.") ==
+        "My name is [name] Jones.");  // at most three words
+  CHECK(core::mask_personal_details("I'm tired of this pothole") == "I'm tired of this pothole");
+  CHECK(core::mask_personal_details("hay basura, me llamo Álvaro Núñez") ==
+        "hay basura, me llamo [name]");
+  CHECK(core::mask_personal_details("soy vecino, mail a@example.org") ==
+        "soy vecino, mail [email]");
+  CHECK(core::mask_personal_details("recall the truck") == "recall the truck");  // not "call"
+  CHECK(core::mask_personal_details("") == "");
+}
+
+TEST_CASE("the description column exists only for a city that publishes it", "[open_data]") {
+  civicline::config::settings settings;
+  civicline::storage::export_record row;
+  row.tracking_id = "311-000001";
+  row.description = "dumped couch, call Bob Lee at 602-555-0100";
+  CHECK(core::export_header(settings).size() == core::export_columns.size());
+  CHECK(core::export_fields(row, settings).size() == core::export_columns.size());
+  CHECK(core::export_json(row, settings).find("description") == std::string::npos);
+  settings.public_data.export_descriptions = true;
+  const auto header = core::export_header(settings);
+  REQUIRE(header.size() == core::export_columns.size() + 1);
+  CHECK(header.back() == "description");
+  CHECK(core::export_fields(row, settings).back() == "dumped couch, call [name] at [phone]");
+  const auto object = nlohmann::json::parse(core::export_json(row, settings));
+  CHECK(object["description"] == "dumped couch, call [name] at [phone]");
+}

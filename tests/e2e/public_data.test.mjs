@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli, startServer } from './harness.mjs';
 import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chatVisitor, smsResident, smsSettings } from './residents.mjs';
 
@@ -243,6 +244,30 @@ test('civicline export writes the same data to stdout', async () => {
   assert.equal(bad.code, 64);
   const badDate = await runCli(['export', '--since', '2026-02-31', '--config', server.configFile]);
   assert.equal(badDate.code, 64);
+});
+
+test('a city that publishes descriptions gets them with contact details and names masked', async () => {
+  // The same database, read with public.export_descriptions turned on.
+  const config = JSON.parse(readFileSync(server.configFile, 'utf8'));
+  config.public = { ...config.public, export_descriptions: true };
+  const configFile = path.join(server.dir, 'with-descriptions.json');
+  writeFileSync(configFile, JSON.stringify(config));
+  const out = await runCli(['export', '--format', 'json', '--config', configFile]);
+  assert.equal(out.code, 0, out.stderr);
+  const rows = JSON.parse(out.stdout);
+  const sms = rows.find((r) => r.service_request_id === ids.sms);
+  const chat = rows.find((r) => r.service_request_id === ids.chat);
+  assert.match(sms.description, /pothole/i);
+  assert.match(sms.description, /this is \[name\]/);
+  assert.match(sms.description, /\[email\]/);
+  assert.match(sms.description, /\[phone\]/);
+  assert.match(chat.description, /I'm \[name\]/);
+  assertNoPii('the export with descriptions', out.stdout);
+  const csv = await runCli(['export', '--format', 'csv', '--config', configFile]);
+  assert.ok(csv.stdout.startsWith(`${csvHeader},description\r\n`));
+  assertNoPii('the CSV export with descriptions', csv.stdout);
+  // Off (the default): no description column at all.
+  assert.equal((await get('/data/requests.json')).text.includes('"description"'), false);
 });
 
 test('no phone number, name or e-mail reaches anything the public can read', async () => {
