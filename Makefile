@@ -11,7 +11,7 @@ export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_f
 # Paths relative to the checkout, so a fresh clone (CI) reuses what another clone compiled.
 export CCACHE_BASEDIR := $(CURDIR)
 
-.PHONY: run test deps configure build server migrate node-deps test-asan asan bench format clean
+.PHONY: run test deps configure build server migrate node-deps test-asan asan fuzz bench format clean
 
 ## Installs what is missing, builds Release, creates the database and serves the demo city.
 run: deps server migrate
@@ -52,6 +52,12 @@ test-asan: deps asan node-deps
 asan:
 	@test -f build/asan/build.ninja || cmake --preset asan
 	cmake --build --preset asan
+
+## Every libFuzzer target for FUZZ_SECONDS (default 60) each, under ASan + UBSan (clang).
+fuzz: deps
+	@test -f build/fuzz/build.ninja || cmake --preset fuzz
+	cmake --build --preset fuzz
+	scripts/fuzz
 
 ## Google Benchmark programs (Release); see bench/README.md.
 bench: deps

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <numeric>
 #include <span>
 #include <vector>
@@ -286,9 +287,13 @@ understanding understand(std::string_view text, const lexicon& lex, const contex
   }
 
   // A bare number answering a numbered menu.
+  // (A number token may hold digits of other scripts or a replaced invalid byte: only ASCII
+  // digits make a choice; found by fuzzing, tests/fuzz/regressions/nlp_understand/.)
+  int n = 0;
   if (ctx.expecting == expectation::choice && content_tokens == 1 &&
-      only->kind == token_kind::number && only->norm.size() <= 2) {
-    const int n = std::stoi(std::string(only->norm));
+      only->kind == token_kind::number && only->norm.size() <= 2 &&
+      std::from_chars(only->norm.data(), only->norm.data() + only->norm.size(), n).ptr ==
+          only->norm.data() + only->norm.size()) {
     u.choice = n;
     if (n >= 1 && static_cast<std::size_t>(n) <= ctx.choices.size()) {
       const std::string& id = ctx.choices[static_cast<std::size_t>(n) - 1];
