@@ -218,3 +218,13 @@ test('open sockets close with "going away" when the server stops', async () => {
     await own.stop();
   }
 });
+
+test("the widget's language switch sets the reply language", async () => {
+  const visitor = chatVisitor(() => server);
+  assert.match((await visitor.say('hello', { lang: 'es' })).texts.join(' '), /Responda 1/);
+  assert.match((await visitor.say('hello', { lang: 'en' })).texts.join(' '), /Reply 1/);
+  const bad = await fetch(`${server.url}/chat/api/messages`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text: 'hi', lang: 'fr' }),
+  });
+  assert.equal(bad.status, 422);
+});

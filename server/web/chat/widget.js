@@ -42,6 +42,9 @@
   const wanted = (script.dataset.lang || 'auto').toLowerCase();
   let lang = strings[wanted] ? wanted : ((navigator.language || 'en').toLowerCase().startsWith('es') ? 'es' : 'en');
   const t = (key) => strings[lang][key];
+  // The language goes to the server with the first message and after each switch only, so a
+  // visitor who types "ESPAÑOL" (the dialog's own switch) is not switched back by the widget.
+  let langToSend = lang;
 
   // --- the DOM: every node built by hand, text only -------------------------------------
   const el = (tag, attrs = {}, ...children) => {
@@ -171,7 +174,8 @@
     sending = true;
     status.textContent = '';
     try {
-      const body = { text, lang };
+      const body = { text };
+      if (langToSend) body.lang = langToSend;
       if (coords) { body.lat = coords.latitude; body.long = coords.longitude; }
       const res = await fetch(api('/chat/api/messages'), {
         method: 'POST', credentials, headers: headers({ 'Content-Type': 'application/json' }), body: JSON.stringify(body),
@@ -181,6 +185,7 @@
       if (res.status === 429) { showNotice(t('wait')); return; }
       if (!res.ok) throw new Error('HTTP ' + res.status);
       hasSession = true;
+      if (body.lang === langToSend) langToSend = null;
       // The socket pushes the new lines; without it, fetch them now.
       if (!socketOpen) await fetchAfter();
       connect();
@@ -241,7 +246,10 @@
     input.focus();
     if (!loaded) {
       loaded = true;
-      try { await fetchAfter(); } catch { status.textContent = t('offline'); }
+      try {
+        while ((await fetchAfter()) === 200);  // a long transcript comes in pages of 200
+      } catch { status.textContent = t('offline'); }
+      if (hasSession) langToSend = null;  // a returning visitor keeps the conversation's language
       if (!hasSession) {
         greeting = el('div', { class: 'msg theirs' }, t('hello'));
         log.append(greeting);
@@ -267,6 +275,7 @@
   });
   langSelect.addEventListener('change', () => {
     lang = langSelect.value;
+    langToSend = lang;
     applyLanguage();
     if (greeting) greeting.textContent = t('hello');
   });
