@@ -406,7 +406,7 @@ TEST_CASE("an unknown top-level key is reported with the allowed keys", "[config
   const auto problems = problems_of(doc);
   CHECK_REPORTED(problems, "serverr",
                  "unknown key (allowed: city, server, http, storage, log, teams, categories, "
-                 "content, sms, webhooks, public, diagnostics); did you mean \"server\"?");
+                 "content, sms, webhooks, public, chat, diagnostics); did you mean \"server\"?");
 }
 
 TEST_CASE("the public section: notes per language and the summary cache", "[config][public]") {
