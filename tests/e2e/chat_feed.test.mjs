@@ -51,7 +51,7 @@ test('the history returns both sides after a cursor, with buttons and tracking i
   assert.equal((await history(server, { cookie: visitor.cookie, wait: 26 })).status, 400);
 });
 
-test('the WebSocket sends what the visitor missed, then pushes a status change live', async () => {
+test('the WebSocket sends what the visitor missed, then pushes a status change live', async (t) => {
   const visitor = chatVisitor(() => server);
   await visitor.say('pothole at 200 E Main St, very deep');
   const created = await visitor.say('yes');
@@ -68,6 +68,7 @@ test('the WebSocket sends what the visitor missed, then pushes a status change l
   await feed.until(() => feed.messages().length === 5, 2000, 'the status change');
   const pushed = feed.messages()[4];
   assert.ok(Date.now() - started < 2000);
+  t.diagnostic(`status change to push: ${Date.now() - started} ms`);
   assert.equal(pushed.from, 'city');
   assert.match(pushed.text, new RegExp(`${created.tracking_id}.*in progress`));
   assert.ok(pushed.id > cursor);
