@@ -2,7 +2,7 @@
 // pothole and gets a tracking id linked to its status page, a staff status change appears in
 // the open widget within 2 seconds, a reload keeps the transcript, the Spanish flow works,
 // the keyboard alone completes a report, axe-core finds no serious or critical violation
-// (desktop and 375 px), and the screenshots for the README are written to docs/screenshots/.
+// (desktop and 375 px), the panel fits 320 px and 200% zoom, and the screenshots for the README are written to docs/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -164,6 +164,22 @@ test('axe-core finds no serious or critical violation in the open widget, deskto
   }
   for (const name of ['chat-widget-desktop.png', 'chat-widget-mobile.png']) {
     assert.ok(statSync(path.join(screenshots, name)).size > 5000, name);
+  }
+});
+
+test('the panel fits a 320 px phone and a 1280 px screen at 200% zoom', async () => {
+  // 200% zoom of 1280x800 leaves 640x400 CSS pixels.
+  for (const [width, height] of [[320, 568], [640, 400]]) {
+    const { page } = await visit({ width, height });
+    await page.getByRole('button', { name: 'Chat with the city' }).click();
+    await say(page, 'hello');
+    for (const selector of ['#panel', '.send', '.close', '[role="log"]']) {
+      const box = await page.locator(selector).boundingBox();
+      assert.ok(box && box.x >= 0 && box.y >= 0 && box.x + box.width <= width + 0.5 &&
+        box.y + box.height <= height + 0.5, `${selector} at ${width}x${height}: ${JSON.stringify(box)}`);
+    }
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+    await page.close();
   }
 });
 
