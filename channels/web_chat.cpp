@@ -46,7 +46,23 @@ std::variant<chat_message, chat_input_error> parse_chat_message(std::string_view
       message.lat.has_value() != message.lon.has_value()) {
     return chat_input_error{422, "Send both lat (-90..90) and long (-180..180), or neither."};
   }
+  if (parsed.contains("lang") && !parsed["lang"].is_null()) {
+    const auto* lang = parsed["lang"].get_ptr<const json::string_t*>();
+    if (lang == nullptr || (*lang != "auto" && !nlp::language_from_string(*lang))) {
+      return chat_input_error{422, "lang is \"en\", \"es\" or \"auto\"."};
+    }
+    message.language = nlp::language_from_string(*lang);
+  }
   return message;
+}
+
+std::string chat_rate_limited_text(std::optional<nlp::language> language) {
+  if (language == nlp::language::es) {
+    return "Está enviando mensajes más rápido de lo que podemos contestar. Espere un minuto y "
+           "vuelva a escribir.";
+  }
+  return "You're sending messages faster than we can answer. Please wait a minute, then try "
+         "again.";
 }
 
 std::string render_chat_reply(const core::turn_result& turn) {

@@ -1,6 +1,6 @@
 #pragma once
 // The web chat's JSON protocol: a visitor's message in, the bot's replies out.
-//   POST /chat/api/messages  {"text": "...", "lat": 33.4, "long": -111.8}
+//   POST /chat/api/messages  {"text": "...", "lat": 33.4, "long": -111.8, "lang": "es"}
 //   200 {"replies": [{"text": "..."}], "tracking_id": "311-000123"}
 
 #include <optional>
@@ -20,6 +20,7 @@ struct chat_message {
   std::string text;
   std::optional<double> lat;
   std::optional<double> lon;
+  std::optional<nlp::language> language;  ///< the widget's language switch ("lang")
 };
 
 /// Why a chat request body is unusable, for a 400 (not JSON) or 422 (wrong shape) reply.
@@ -30,6 +31,9 @@ struct chat_input_error {
 
 /// Reads the JSON body of POST /chat/api/messages.
 std::variant<chat_message, chat_input_error> parse_chat_message(std::string_view body);
+
+/// The chat's "please wait" when a visitor sends faster than the rate limits allow.
+std::string chat_rate_limited_text(std::optional<nlp::language> language);
 
 /// The JSON answer for one turn.
 std::string render_chat_reply(const core::turn_result& turn);

@@ -626,7 +626,7 @@ settings read_settings(const json& root, const read_options& options, problem_li
   settings out;
   const object_reader in(root, "", problems,
                          {"city", "server", "http", "storage", "log", "teams", "categories",
-                          "content", "sms", "webhooks", "public", "diagnostics"});
+                          "content", "sms", "webhooks", "public", "chat", "diagnostics"});
   if (!in.valid()) {
     return out;
   }
@@ -668,6 +668,9 @@ settings read_settings(const json& root, const read_options& options, problem_li
   }
   if (const json* public_section = in.find("public")) {
     read_public(*public_section, languages, out.public_data, problems);
+  }
+  if (const json* chat = in.find("chat")) {
+    read_chat(*chat, out.chat, problems);
   }
   if (const json* diagnostics = in.find("diagnostics")) {
     read_diagnostics(*diagnostics, out.diagnostics, problems);

@@ -25,4 +25,7 @@ void read_sms(const json& value, sms_settings& sms, problem_list& problems);
 /// The "webhooks" section (webhook_section.cpp).
 void read_webhooks(const json& value, webhook_settings& webhooks, problem_list& problems);
 
+/// The "chat" section (chat_section.cpp).
+void read_chat(const json& value, chat_settings& chat, problem_list& problems);
+
 }  // namespace civicline::config::detail

@@ -177,6 +177,17 @@ struct public_data_settings {
   bool export_descriptions = false;
 };
 
+/// The web chat (docs/WEB_CHAT.md): who may embed it from another site and how fast a visitor
+/// may type.
+struct chat_settings {
+  /// Origins ("https://www.city.example", scheme://host[:port], no path) of other sites that
+  /// may embed the widget: they may open the WebSocket and send the session in a header.
+  /// Pages served by civicline itself are always allowed.
+  std::vector<std::string> allowed_origins;
+  int max_messages_per_minute_per_session = 20;  ///< 0 = no limit
+  int max_messages_per_minute_per_ip = 120;      ///< 0 = no limit; NATs share an address
+};
+
 /// Switches for operators and tests; all off in production configs.
 struct diagnostics_settings {
   bool write_probe = false;  ///< enables POST /_diag/write-probe (durability tests)
@@ -195,6 +206,7 @@ struct settings {
   sms_settings sms;
   webhook_settings webhooks;
   public_data_settings public_data;  ///< the "public" section
+  chat_settings chat;
   diagnostics_settings diagnostics;
 };
 

@@ -64,6 +64,9 @@ struct inbound_message {
   /// Empty: the channel answers in its response (TwiML, chat JSON). Otherwise the replies are
   /// queued as notifications sent through this provider ("vonage" answers through its API).
   std::string reply_via{};
+  /// The language the resident chose in the channel's own control (the web chat's switch):
+  /// it becomes the reply language before the message is understood.
+  std::optional<nlp::language> language{};
 };
 
 }  // namespace civicline::core

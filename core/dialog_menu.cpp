@@ -67,6 +67,9 @@ bool handle_language(turn& t) {
     }
     return true;
   }
+  if (t.message.language) {
+    return false;  // the resident chose in the channel (the web chat's switch): that holds
+  }
   const auto& u = t.understood;
   const auto& langs = t.config.templates->languages();
   const bool supported = std::find(langs.begin(), langs.end(), u.lang) != langs.end();

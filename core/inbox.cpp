@@ -190,6 +190,10 @@ turn_result inbox::handle(SQLite::Database& db, const inbound_message& message,
   } else {
     state.language = nlp::language_from_string(resident.language).value_or(nlp::language::en);
   }
+  if (message.language && *message.language != state.language) {
+    state.language = *message.language;
+    storage::set_resident_language(db, resident.id, nlp::to_string(state.language));
+  }
   state.opted_out = resident.opted_out_at.has_value();
 
   const auto understood =

@@ -10,11 +10,13 @@
 
 #include "config/load.hpp"
 #include "server/app_context.hpp"
+#include "server/chat_delivery.hpp"
 #include "server/commands/common_options.hpp"
 #include "server/exit_codes.hpp"
 #include "server/http/http_server.hpp"
 #include "server/knowledge_loader.hpp"
 #include "server/logging.hpp"
+#include "server/routes/chat_feed_routes.hpp"
 #include "server/routes/chat_routes.hpp"
 #include "server/routes/open311_routes.hpp"
 #include "server/routes/public_routes.hpp"
@@ -42,7 +44,7 @@ void print_banner(const config::settings& s, const std::string& base_url) {
             << "  health           " << base_url << "/healthz\n"
             << "  readiness        " << base_url << "/readyz\n"
             << "  metrics          " << base_url << "/metrics\n"
-            << "  chat API (POST)  " << base_url << "/chat/api/messages\n"
+            << "  web chat         " << base_url << "/chat/\n"
             << "  staff console    " << base_url << "/console/\n"
             << "  public dashboard " << base_url << "/public/\n"
             << "  open data        " << base_url << "/data/requests.csv (and .json)\n"
@@ -116,10 +118,14 @@ int serve(const common_options& options) {
 
   router routes;
   add_system_routes(routes, app);
-  add_chat_routes(routes, inbox, settings.server.public_base_url.starts_with("https://"));
+  chat_delivery chat_out(io.get_executor(), *db);
+  chat_context chat(settings, *db, inbox);
+  add_chat_routes(routes, chat);
+  add_chat_feed_routes(routes, chat);
   add_sms_routes(routes, app, inbox, [&sms_out] { sms_out.wake(); });
-  add_staff_routes(routes, app, *knowledge, [&sms_out, &webhooks_out] {
+  add_staff_routes(routes, app, *knowledge, [&sms_out, &chat_out, &webhooks_out] {
     sms_out.wake();
+    chat_out.wake();
     webhooks_out.wake();  // the same change wrote outbox events
   });
   // The public figures are counted here; declared after `routes`, so it is joined first.
@@ -145,6 +151,7 @@ int serve(const common_options& options) {
   flush_logs();  // whoever waits for "listening" sees it now
   print_banner(settings, base_url);
   sms_out.start();
+  chat_out.start();
   webhooks_out.start();
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
@@ -160,7 +167,9 @@ int serve(const common_options& options) {
         }
         log_event(log_level::info, "shutting_down", {{"signal", signal}});
         sms_out.stop();
+        chat_out.stop();
         webhooks_out.stop();
+        chat.stopping = true;  // long-polls answer now; WebSockets close with "going away"
         server.shutdown(shutdown_grace, [&] {
           db->drain();  // every acknowledged write is committed before we exit
           io.stop();

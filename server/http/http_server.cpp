@@ -10,12 +10,14 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <unordered_map>
 
+#include "server/http/websocket_connection.hpp"
 #include "server/logging.hpp"
 
 namespace civicline::server {
@@ -80,26 +82,34 @@ struct http_server::state : std::enable_shared_from_this<http_server::state> {
 /// One client connection: owns its stream and buffer, and runs on its own strand.
 class connection : public std::enable_shared_from_this<connection> {
  public:
-  enum class phase { waiting, reading, handling };
+  enum class phase { waiting, reading, handling, websocket };
 
   connection(std::shared_ptr<http_server::state> server, tcp::socket socket)
-      : server_(std::move(server)), stream_(std::move(socket)) {}
+      : server_(std::move(server)), stream_(std::move(socket)), executor_(stream_.get_executor()) {}
 
   asio::awaitable<void> run();
 
   /// Runs on the strand: closes the connection unless a request is being handled.
   void stop_if_idle() {
-    if (phase_ != phase::handling) {
+    if (phase_ == phase::websocket) {
+      if (websocket_) {
+        websocket_->stop();  // the session sees the shutdown and closes with "going away"
+      }
+    } else if (phase_ != phase::handling) {
       stream_.cancel();
     }
   }
 
-  asio::any_io_executor executor() { return stream_.get_executor(); }
+  /// The connection's strand; kept apart because an upgrade moves the stream away.
+  asio::any_io_executor executor() { return executor_; }
 
  private:
   asio::awaitable<bool> serve_one(beast::flat_buffer& buffer, bool first);
   asio::awaitable<void> reject(int status, std::string_view message, const std::string& method,
                                std::chrono::steady_clock::time_point started);
+  asio::awaitable<bool> upgrade(http::request<http::string_body> message, http_response response,
+                                const http_request& request,
+                                std::chrono::steady_clock::time_point started);
   asio::awaitable<bool> write(http_response response, const http_request& request, bool keep_alive,
                               std::chrono::steady_clock::time_point started);
   asio::awaitable<std::pair<beast::error_code, std::size_t>> write_streamed(
@@ -110,6 +120,8 @@ class connection : public std::enable_shared_from_this<connection> {
   beast::tcp_stream stream_;
   phase phase_ = phase::waiting;
   std::string remote_;
+  asio::any_io_executor executor_;
+  std::shared_ptr<websocket_connection> websocket_;  ///< after an upgrade; owns the socket then
 };
 
 asio::awaitable<void> connection::run() {
@@ -128,8 +140,10 @@ asio::awaitable<void> connection::run() {
   } catch (const std::exception& e) {
     log_event(log_level::error, "connection_failed", {{"error", e.what()}});
   }
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream_.close();
+  if (!websocket_) {  // a WebSocket closed its socket itself
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
 }
 
 /// Reads, handles and answers one request; false when the connection should close.
@@ -226,7 +240,42 @@ asio::awaitable<bool> connection::serve_one(beast::flat_buffer& buffer, bool fir
                                     request.request_id + ".");
     }
   }
+  if (response.websocket) {
+    if (beast::websocket::is_upgrade(message)) {
+      co_return co_await upgrade(std::move(message), std::move(response), request, started);
+    }
+    response = error_response(426, "upgrade_required",
+                              "This address speaks WebSocket only: open it with new WebSocket().");
+    response.headers.set("Upgrade", "websocket");
+  }
   co_return co_await write(std::move(response), request, keep_alive && !server_->stopping, started);
+}
+
+/// Hands the socket to a WebSocket and runs the handler's session on it; the connection ends
+/// with the session, so this always returns false.
+asio::awaitable<bool> connection::upgrade(http::request<http::string_body> message,
+                                          http_response response, const http_request& request,
+                                          std::chrono::steady_clock::time_point started) {
+  phase_ = phase::websocket;
+  response.headers.set("X-Request-Id", request.request_id);
+  websocket_ = std::make_shared<websocket_connection>(std::move(stream_), server_->stopping);
+  const bool accepted = co_await websocket_->accept(message, response.headers);
+  const auto status = accepted ? 101 : 400;
+  server_->metrics.observe(request.method, request.route, status,
+                           std::chrono::steady_clock::now() - started);
+  if (server_->limits.access_log && log_enabled(log_level::info)) {
+    log_event(log_level::info, "http_request",
+              {{"request_id", request.request_id},
+               {"method", request.method},
+               {"path", request.path},
+               {"route", request.route},
+               {"status", status},
+               {"remote", request.remote_address}});
+  }
+  if (accepted && !server_->stopping) {
+    co_await websocket_->run(response.websocket);
+  }
+  co_return false;
 }
 
 asio::awaitable<bool> connection::write(http_response response, const http_request& request,

@@ -82,6 +82,8 @@ std::string_view error_code_for(int status) {
       return "unsupported_media_type";
     case 422:
       return "unprocessable_entity";
+    case 426:
+      return "upgrade_required";
     case 429:
       return "too_many_requests";
     case 431:
@@ -129,6 +131,8 @@ std::string_view reason_phrase(int status) {
       return "Unsupported Media Type";
     case 422:
       return "Unprocessable Entity";
+    case 426:
+      return "Upgrade Required";
     case 429:
       return "Too Many Requests";
     case 431:

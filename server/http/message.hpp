@@ -51,6 +51,24 @@ using body_producer = std::function<std::optional<std::string>()>;
 /// event streams that stay open.
 using async_body_producer = std::function<boost::asio::awaitable<std::optional<std::string>>()>;
 
+/// A WebSocket after the handshake, as a handler's session sees it: text messages both ways.
+/// The connection code owns the Beast stream, answers pings and pings an idle client.
+class websocket_link {
+ public:
+  virtual ~websocket_link() = default;
+  /// Sends one text message; false when the connection is gone.
+  virtual boost::asio::awaitable<bool> send(std::string text) = 0;
+  /// The client's next text message, waiting at most `wait`; nullopt when none came in time
+  /// or the connection ended (see open()).
+  virtual boost::asio::awaitable<std::optional<std::string>> receive(
+      std::chrono::milliseconds wait) = 0;
+  /// False once the client left, the connection failed or the server is shutting down.
+  virtual bool open() const = 0;
+};
+
+/// Runs a WebSocket conversation; the connection closes when it returns.
+using websocket_session = std::function<boost::asio::awaitable<void>(websocket_link&)>;
+
 struct http_response {
   int status = 200;
   header_fields headers;
@@ -60,6 +78,9 @@ struct http_response {
   /// An open-ended stream (Server-Sent Events), sent like `stream`. It also ends when the server
   /// shuts down, checked between pieces, so the producer must not wait long for one.
   async_body_producer live_stream{};
+  /// When set and the request asked to upgrade, the connection answers 101 Switching Protocols
+  /// (with `headers`) and runs the session; other requests get 426 Upgrade Required.
+  websocket_session websocket{};
 };
 
 /// A response with a JSON body and the given status.

@@ -1,6 +1,7 @@
 #include "server/routes/chat_routes.hpp"
 
 #include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
 
 #include "channels/web_chat.hpp"
 #include "server/inbox_await.hpp"
@@ -10,34 +11,23 @@ namespace {
 
 using boost::asio::awaitable;
 
-constexpr std::string_view session_cookie = "civicline_chat";
-
-/// The visitor's session token from the Cookie header, if it has the right form.
-std::optional<std::string> session_from_cookie(const http_request& request) {
-  const auto header = request.headers.get("Cookie");
-  if (!header) {
-    return std::nullopt;
-  }
-  std::string_view rest = *header;
-  while (!rest.empty()) {
-    auto pair = rest.substr(0, rest.find(';'));
-    rest.remove_prefix(std::min(rest.size(), pair.size() + 1));
-    while (pair.starts_with(' ')) {
-      pair.remove_prefix(1);
-    }
-    if (pair.starts_with(session_cookie) && pair.size() > session_cookie.size() &&
-        pair[session_cookie.size()] == '=') {
-      const auto value = pair.substr(session_cookie.size() + 1);
-      if (channels::is_chat_session_token(value)) {
-        return std::string(value);
-      }
-    }
-  }
-  return std::nullopt;
+/// 429 with the "please wait" as a reply the widget shows in the conversation.
+http_response rate_limited(std::optional<nlp::language> language) {
+  const nlohmann::json body = {
+      {"error",
+       {{"code", "too_many_requests"},
+        {"message", "Too many messages from this visitor or address; wait a minute."}}},
+      {"replies", {{{"text", channels::chat_rate_limited_text(language)}}}}};
+  auto response = json_response(429, body.dump());
+  response.headers.set("Retry-After", "60");
+  return response;
 }
 
-awaitable<http_response> post_message(core::inbox& inbox, bool secure_cookies,
-                                      http_request& request) {
+awaitable<http_response> post_message(chat_context& chat, http_request& request) {
+  const auto origin = check_chat_origin(request, chat.settings);
+  if (origin == chat_origin::refused) {
+    co_return chat_origin_refused();
+  }
   if (!has_content_type(request, "application/json")) {
     co_return error_response(415, "unsupported_media_type",
                              "Send the message as application/json.");
@@ -47,34 +37,57 @@ awaitable<http_response> post_message(core::inbox& inbox, bool secure_cookies,
     co_return error_response(problem->status, error_code_for(problem->status), problem->message);
   }
   auto& input = std::get<channels::chat_message>(parsed);
-  auto token = session_from_cookie(request);
+  auto token = chat_session_token(request, origin);
   const bool new_session = !token;
   if (new_session) {
     token = channels::new_chat_session_token();
+  }
+  // The address limit first: a flood of new sessions from one place is stopped before any
+  // of them costs a write.
+  if (!chat.per_ip.allow(request.remote_address) || !chat.per_session.allow(*token)) {
+    auto response = rate_limited(input.language);
+    add_chat_cors(response, request, origin);
+    co_return response;
   }
   core::inbound_message message;
   message.from = {core::channel::web_chat, channels::chat_resident_address(*token)};
   message.text = std::move(input.text);
   message.lat = input.lat;
   message.lon = input.lon;
+  message.language = input.language;
   message.received_at = std::chrono::system_clock::now();
-  const auto turn = co_await async_receive(inbox, std::move(message), boost::asio::use_awaitable);
+  const auto turn =
+      co_await async_receive(chat.inbox, std::move(message), boost::asio::use_awaitable);
   auto response = json_response(200, channels::render_chat_reply(turn));
   response.headers.set("Cache-Control", "no-store");
   if (new_session) {
-    response.headers.set("Set-Cookie", std::string(session_cookie) + "=" + *token +
-                                           "; Path=/chat; HttpOnly; SameSite=Lax; Max-Age=2592000" +
-                                           (secure_cookies ? "; Secure" : ""));
+    response.headers.set("Set-Cookie", chat_session_cookie(*token, chat.secure_cookies));
+    if (origin == chat_origin::allowed) {
+      response.headers.set(std::string(chat_session_header), *token);
+    }
   }
+  add_chat_cors(response, request, origin);
+  co_return response;
+}
+
+awaitable<http_response> preflight(chat_context& chat, http_request& request) {
+  const auto origin = check_chat_origin(request, chat.settings);
+  if (origin != chat_origin::allowed) {
+    co_return chat_origin_refused();
+  }
+  http_response response;
+  response.status = 204;
+  add_chat_cors(response, request, origin);
   co_return response;
 }
 
 }  // namespace
 
-void add_chat_routes(router& routes, core::inbox& inbox, bool secure_cookies) {
-  routes.add("POST", "/chat/api/messages", [&inbox, secure_cookies](http_request& request) {
-    return post_message(inbox, secure_cookies, request);
-  });
+void add_chat_routes(router& routes, chat_context& chat) {
+  routes.add("POST", "/chat/api/messages",
+             [&chat](http_request& request) { return post_message(chat, request); });
+  routes.add("OPTIONS", "/chat/api/messages",
+             [&chat](http_request& request) { return preflight(chat, request); });
 }
 
 }  // namespace civicline::server

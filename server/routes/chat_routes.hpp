@@ -1,13 +1,14 @@
 #pragma once
-// The web chat's HTTP endpoints (the widget itself comes with the web chat issue).
+// The web chat's HTTP endpoints: POST /chat/api/messages here, the transcript feed
+// (GET /chat/api/messages, GET /chat/ws) in chat_feed_routes.hpp. The widget itself is a
+// static file (server/web/chat/).
 
-#include "core/inbox.hpp"
 #include "server/http/router.hpp"
+#include "server/routes/chat_session.hpp"
 
 namespace civicline::server {
 
-/// Registers POST /chat/api/messages. `secure_cookies` marks the session cookie Secure (set
-/// when the public URL is https).
-void add_chat_routes(router& routes, core::inbox& inbox, bool secure_cookies);
+/// Registers POST (and the CORS preflight OPTIONS) /chat/api/messages.
+void add_chat_routes(router& routes, chat_context& chat);
 
 }  // namespace civicline::server

@@ -406,7 +406,7 @@ TEST_CASE("an unknown top-level key is reported with the allowed keys", "[config
   const auto problems = problems_of(doc);
   CHECK_REPORTED(problems, "serverr",
                  "unknown key (allowed: city, server, http, storage, log, teams, categories, "
-                 "content, sms, webhooks, public, diagnostics); did you mean \"server\"?");
+                 "content, sms, webhooks, public, chat, diagnostics); did you mean \"server\"?");
 }
 
 TEST_CASE("the public section: notes per language and the summary cache", "[config][public]") {
@@ -805,4 +805,32 @@ TEST_CASE("process_environment reads the real environment", "[config][env]") {
   const environment env = civicline::config::process_environment();
   CHECK(env("PATH").has_value());
   CHECK_FALSE(env("CIVICLINE_TEST_SURELY_UNSET_VARIABLE").has_value());
+}
+
+TEST_CASE("chat settings are read; the defaults allow no other site", "[config][chat]") {
+  settings defaults = parse(minimal());
+  CHECK(defaults.chat.allowed_origins.empty());
+  CHECK(defaults.chat.max_messages_per_minute_per_session == 20);
+  CHECK(defaults.chat.max_messages_per_minute_per_ip == 120);
+  json doc = minimal();
+  doc["chat"] = json::parse(R"({"allowed_origins": ["https://www.city.example",
+    "http://localhost:8080"], "max_messages_per_minute_per_session": 5,
+    "max_messages_per_minute_per_ip": 0})");
+  settings s = parse(doc);
+  CHECK(s.chat.allowed_origins ==
+        std::vector<std::string>{"https://www.city.example", "http://localhost:8080"});
+  CHECK(s.chat.max_messages_per_minute_per_session == 5);
+  CHECK(s.chat.max_messages_per_minute_per_ip == 0);
+}
+
+TEST_CASE("bad chat settings are reported at their paths", "[config][chat][errors]") {
+  json doc = minimal();
+  doc["chat"] = json::parse(R"({"allowed_origins": ["https://www.city.example/", "city.example",
+    7], "max_messages_per_minute_per_session": -1, "allowed_origin": []})");
+  const auto problems = problems_of(doc);
+  CHECK_REPORTED(problems, "chat.allowed_origins[0]", "no path or trailing slash");
+  CHECK_REPORTED(problems, "chat.allowed_origins[1]", "https://www.city.example");
+  CHECK_REPORTED(problems, "chat.allowed_origins[2]");
+  CHECK_REPORTED(problems, "chat.max_messages_per_minute_per_session");
+  CHECK_REPORTED(problems, "chat.allowed_origin", "did you mean \"allowed_origins\"?");
 }

@@ -432,4 +432,23 @@ TEST_CASE("a web chat that sends the device position with every message can stil
   CHECK(confirmed.created_tracking_id);
 }
 
+TEST_CASE("a language chosen in the channel wins over the language the message looks like",
+          "[inbox][language]") {
+  temp_database temp;
+  harness h(temp);
+  inbound_message message;
+  message.from = {channel::web_chat, "session:language"};
+  message.text = "hello";
+  message.received_at = t0;
+  message.language = nlp::language::es;
+  auto chosen = h.box.receive_and_wait(std::move(message));
+  REQUIRE(chosen.replies.size() == 1);
+  CHECK(chosen.replies[0].find("Responda 1") != std::string::npos);
+  // Without a choice the sticky language is the one chosen, until the resident writes in
+  // another language.
+  const auto next = h.say_from("session:language", "hola", std::nullopt, std::nullopt, t0 + 1s);
+  REQUIRE_FALSE(next.replies.empty());
+  CHECK(next.replies[0].find("Responda") != std::string::npos);
+}
+
 }  // namespace civicline::core

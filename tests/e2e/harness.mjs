@@ -37,6 +37,8 @@ export function writeConfig(dir, overrides = {}) {
     server: { listen: '127.0.0.1:0' },
     storage: { database: path.join(dir, 'civicline.db') },
     content: { rule_packs: path.join(sourceDir, 'config/nlp'), templates: path.join(sourceDir, 'config/templates') },
+    // Every test visitor comes from 127.0.0.1; the chat tests that check the limits set them.
+    chat: { max_messages_per_minute_per_session: 0, max_messages_per_minute_per_ip: 0 },
   }), overrides);
   const file = path.join(dir, 'civicline.json');
   writeFileSync(file, JSON.stringify(config, null, 2));
