@@ -7,6 +7,7 @@
 #include "core/clock_text.hpp"
 #include "core/location.hpp"
 #include "core/requests.hpp"
+#include "core/status_page.hpp"
 #include "nlp/understand.hpp"
 #include "storage/deliveries.hpp"
 #include "storage/service_requests.hpp"
@@ -252,7 +253,9 @@ turn_result inbox::handle(SQLite::Database& db, const inbound_message& message,
     for (auto& reply : outcome.replies) {
       if (result.created_tracking_id) {
         replace_all(reply, "{tracking_id}", *result.created_tracking_id);
+        replace_all(reply, "{status_url}", status_link(settings_, *result.created_tracking_id));
       }
+      replace_all(reply, "{status_url}", "");
       store_reply(db, resident.id, reply, request_id, *message_id, message.reply_via, now_text);
       if (message.reply_via.empty()) {
         result.replies.push_back(std::move(reply));

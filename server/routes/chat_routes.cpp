@@ -4,40 +4,15 @@
 
 #include "channels/web_chat.hpp"
 #include "server/inbox_await.hpp"
+#include "server/routes/chat_session.hpp"
 
 namespace civicline::server {
 namespace {
 
 using boost::asio::awaitable;
 
-constexpr std::string_view session_cookie = "civicline_chat";
-
-/// The visitor's session token from the Cookie header, if it has the right form.
-std::optional<std::string> session_from_cookie(const http_request& request) {
-  const auto header = request.headers.get("Cookie");
-  if (!header) {
-    return std::nullopt;
-  }
-  std::string_view rest = *header;
-  while (!rest.empty()) {
-    auto pair = rest.substr(0, rest.find(';'));
-    rest.remove_prefix(std::min(rest.size(), pair.size() + 1));
-    while (pair.starts_with(' ')) {
-      pair.remove_prefix(1);
-    }
-    if (pair.starts_with(session_cookie) && pair.size() > session_cookie.size() &&
-        pair[session_cookie.size()] == '=') {
-      const auto value = pair.substr(session_cookie.size() + 1);
-      if (channels::is_chat_session_token(value)) {
-        return std::string(value);
-      }
-    }
-  }
-  return std::nullopt;
-}
-
 awaitable<http_response> post_message(core::inbox& inbox, bool secure_cookies,
-                                      http_request& request) {
+                                      const attachment_store& attachments, http_request& request) {
   if (!has_content_type(request, "application/json")) {
     co_return error_response(415, "unsupported_media_type",
                              "Send the message as application/json.");
@@ -47,12 +22,18 @@ awaitable<http_response> post_message(core::inbox& inbox, bool secure_cookies,
     co_return error_response(problem->status, error_code_for(problem->status), problem->message);
   }
   auto& input = std::get<channels::chat_message>(parsed);
-  auto token = session_from_cookie(request);
+  auto token = chat_session_from_cookie(request);
   const bool new_session = !token;
   if (new_session) {
     token = channels::new_chat_session_token();
   }
   core::inbound_message message;
+  // Photos go through the dialog like MMS media and end up on the request it files.
+  auto media = attachments.media_urls_for(*token, input.attachments);
+  if (const auto* refused = std::get_if<attachment_refusal>(&media)) {
+    co_return error_response(refused->status, refused->code, refused->message);
+  }
+  message.media_urls = std::move(std::get<std::vector<std::string>>(media));
   message.from = {core::channel::web_chat, channels::chat_resident_address(*token)};
   message.text = std::move(input.text);
   message.lat = input.lat;
@@ -62,19 +43,19 @@ awaitable<http_response> post_message(core::inbox& inbox, bool secure_cookies,
   auto response = json_response(200, channels::render_chat_reply(turn));
   response.headers.set("Cache-Control", "no-store");
   if (new_session) {
-    response.headers.set("Set-Cookie", std::string(session_cookie) + "=" + *token +
-                                           "; Path=/chat; HttpOnly; SameSite=Lax; Max-Age=2592000" +
-                                           (secure_cookies ? "; Secure" : ""));
+    response.headers.set("Set-Cookie", chat_session_cookie(*token, secure_cookies));
   }
   co_return response;
 }
 
 }  // namespace
 
-void add_chat_routes(router& routes, core::inbox& inbox, bool secure_cookies) {
-  routes.add("POST", "/chat/api/messages", [&inbox, secure_cookies](http_request& request) {
-    return post_message(inbox, secure_cookies, request);
-  });
+void add_chat_routes(router& routes, core::inbox& inbox, bool secure_cookies,
+                     const attachment_store& attachments) {
+  routes.add("POST", "/chat/api/messages",
+             [&inbox, secure_cookies, &attachments](http_request& request) {
+               return post_message(inbox, secure_cookies, attachments, request);
+             });
 }
 
 }  // namespace civicline::server
