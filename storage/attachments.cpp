@@ -48,4 +48,20 @@ std::optional<attachment_record> find_attachment(SQLite::Database& db, std::stri
   return row;
 }
 
+void add_request_media(SQLite::Database& db, std::int64_t request_id,
+                       const std::vector<std::string>& urls) {
+  detail::statement_lease lease(
+      db,
+      "UPDATE service_requests SET media_urls_json = json_insert(media_urls_json, '$[#]', :url) "
+      "WHERE id = :id AND NOT EXISTS (SELECT 1 FROM json_each(service_requests.media_urls_json) "
+      "WHERE value = :url)");
+  auto& update = lease.get();
+  for (const auto& url : urls) {
+    update.reset();
+    update.bind(":id", request_id);
+    detail::bind_text(update, ":url", url);
+    update.exec();
+  }
+}
+
 }  // namespace civicline::storage

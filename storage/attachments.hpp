@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace civicline::storage {
 
@@ -27,5 +28,10 @@ std::int64_t insert_attachment(SQLite::Database& db, const attachment_record& at
 
 /// The attachment with this public id, if any.
 std::optional<attachment_record> find_attachment(SQLite::Database& db, std::string_view public_id);
+
+/// Appends media URLs to a request's media_urls_json, skipping ones it already has (a report
+/// that turned out to be a duplicate brings its photos to the original).
+void add_request_media(SQLite::Database& db, std::int64_t request_id,
+                       const std::vector<std::string>& urls);
 
 }  // namespace civicline::storage

@@ -239,6 +239,19 @@ test('a thumbnail is public only once its photo is on that request', async () =>
   assert.equal((await fetch(`${server.url}/r/${id}/photos/${other.id}.png`)).status, 404);
 });
 
+test('a report that turns out to be a duplicate brings its photo to the original', async () => {
+  const first = await visitorWithPhoto(readFileSync(path.join(here, 'fixtures/pothole.jpg')), 'image/jpeg');
+  const original = await reportWith(first.say, [first.id], '500 S Mill Ave');
+  const second = await visitorWithPhoto(jpegWithGps(), 'image/jpeg');
+  let reply = await second.say('pothole at 500 S Mill Ave', { attachments: [second.id] });
+  for (const answer of ['no', 'large']) if (!/YES/.test(reply.texts.join(' '))) reply = await second.say(answer);
+  const done = await second.say('yes');
+  assert.match(done.texts.join(' '), new RegExp(`already reported as ${original}`), JSON.stringify(done.body));
+  const media = JSON.parse(sql(server, `SELECT media_urls_json FROM service_requests WHERE tracking_id = '${original}'`));
+  assert.deepEqual(media.map((u) => u.split('/').at(-1)), [first.id, second.id]);
+  assert.equal((await fetch(`${server.url}/r/${original}/photos/${second.id}.jpg`)).status, 200);
+});
+
 test('only the uploader may attach a photo to a message', async () => {
   const a = await visitorWithPhoto(jpegWithGps(), 'image/jpeg');
   const b = await visitorWithPhoto(readFileSync(path.join(here, 'fixtures/pothole.jpg')), 'image/jpeg');
