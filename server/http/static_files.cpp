@@ -1,9 +1,9 @@
 #include "server/http/static_files.hpp"
 
+#include <boost/url/pct_string_view.hpp>
 #include <fmt/format.h>
 
 #include <array>
-#include <boost/url/pct_string_view.hpp>
 
 namespace civicline::server {
 
@@ -74,8 +74,9 @@ static_files::static_files() : static_files(embedded_web_files()) {}
 
 static_files::static_files(std::span<const std::pair<std::string_view, std::string_view>> files) {
   for (const auto& [path, bytes] : files) {
-    assets_.emplace(std::string(path), asset{bytes, std::string(content_type_for(path)),
-                                             fmt::format("\"{:016x}\"", fnv1a(bytes))});
+    assets_.emplace(std::string(path),
+                    asset{bytes, std::string(content_type_for(path)),
+                          fmt::format("\"{:016x}\"", fnv1a(bytes))});
   }
 }
 
