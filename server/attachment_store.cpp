@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cerrno>
 #include <cstring>
@@ -87,7 +88,12 @@ boost::asio::awaitable<std::variant<saved_attachment, attachment_refusal>> attac
   }
   std::optional<std::string> thumbnail;
   if (*type != core::photo_type::heic) {
-    auto made = make_thumbnail(body, *type, thumbnail_max_side);
+    // Named, not a temporary in the co_await: with GCC 12 a capturing lambda there is freed twice.
+    auto make = [&body, kind = *type]() -> boost::asio::awaitable<thumbnail_result> {
+      co_return make_thumbnail(body, kind, thumbnail_max_side);
+    };
+    auto made =
+        co_await boost::asio::co_spawn(thumbnails_, std::move(make), boost::asio::use_awaitable);
     if (made.jpeg.empty()) {
       co_return attachment_refusal{422, "unprocessable_entity", made.problem};
     }

@@ -6,6 +6,7 @@
 // media; the public sees only the re-encoded thumbnail (server/photo_thumbnail.hpp).
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -73,6 +74,9 @@ class attachment_store {
   storage::database& db_;
   const config::settings& settings_;
   std::filesystem::path directory_;
+  /// Thumbnails are made here, one at a time: decoding a big photo takes tens of milliseconds
+  /// that no I/O thread should spend, and a burst of uploads then uses one core, not all.
+  boost::asio::thread_pool thumbnails_{1};
 };
 
 }  // namespace civicline::server
