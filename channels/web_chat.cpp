@@ -53,6 +53,17 @@ std::variant<chat_message, chat_input_error> parse_chat_message(std::string_view
     }
     message.language = nlp::language_from_string(*lang);
   }
+  if (parsed.contains("attachments") && !parsed["attachments"].is_null()) {
+    const auto& ids = parsed["attachments"];
+    if (!ids.is_array() || ids.size() > max_chat_attachments ||
+        !std::ranges::all_of(ids, [](const json& id) { return id.is_string(); })) {
+      return chat_input_error{422, "Send \"attachments\" as a list of at most " +
+                                       std::to_string(max_chat_attachments) + " photo ids."};
+    }
+    for (const auto& id : ids) {
+      message.attachments.push_back(id.get<std::string>());
+    }
+  }
   return message;
 }
 

@@ -1,12 +1,14 @@
 #pragma once
 // The web chat's JSON protocol: a visitor's message in, the bot's replies out.
-//   POST /chat/api/messages  {"text": "...", "lat": 33.4, "long": -111.8, "lang": "es"}
+//   POST /chat/api/messages  {"text": "...", "lat": 33.4, "long": -111.8, "lang": "es",
+//                             "attachments": ["att_..."]}
 //   200 {"replies": [{"text": "..."}], "tracking_id": "311-000123"}
 
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "core/inbox.hpp"
 
@@ -16,11 +18,15 @@ namespace civicline::channels {
 /// the bot (which keeps the first part); this only stops pasting whole documents.
 inline constexpr std::size_t max_chat_text_bytes = 16 * 1024;
 
+/// At most this many photos in one message.
+inline constexpr std::size_t max_chat_attachments = 5;
+
 struct chat_message {
   std::string text;
   std::optional<double> lat;
   std::optional<double> lon;
-  std::optional<nlp::language> language;  ///< the widget's language switch ("lang")
+  std::optional<nlp::language> language;   ///< the widget's language switch ("lang")
+  std::vector<std::string> attachments{};  ///< ids from POST /chat/api/attachments
 };
 
 /// Why a chat request body is unusable, for a 400 (not JSON) or 422 (wrong shape) reply.

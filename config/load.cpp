@@ -260,6 +260,7 @@ settings parse_settings(std::string_view json_text, const std::filesystem::path&
     out.webhooks.ca_file = resolve_database(out.webhooks.ca_file, source);
   }
   apply_environment(env, out, problems);
+  out.server.public_base_url_configured = !out.server.public_base_url.empty();
   if (out.server.public_base_url.empty()) {
     out.server.public_base_url = default_base_url(out.server);
   }

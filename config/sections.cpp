@@ -374,6 +374,9 @@ void read_diagnostics(const json& value, diagnostics_settings& diagnostics,
   in.read_bool("write_probe", diagnostics.write_probe);
 }
 
+/// Photos are re-encoded for the public; beyond this even a phone's RAW export is not a photo.
+constexpr std::int64_t max_attachment_bytes = 64LL << 20;
+
 void read_public(const json& value, const language_context& languages, public_data_settings& out,
                  problem_list& problems) {
   const object_reader in(value, "public", problems,
@@ -626,7 +629,8 @@ settings read_settings(const json& root, const read_options& options, problem_li
   settings out;
   const object_reader in(root, "", problems,
                          {"city", "server", "http", "storage", "log", "teams", "categories",
-                          "content", "sms", "webhooks", "public", "chat", "diagnostics"});
+                          "content", "sms", "webhooks", "public", "chat", "diagnostics",
+                          "attachments"});
   if (!in.valid()) {
     return out;
   }
@@ -674,6 +678,10 @@ settings read_settings(const json& root, const read_options& options, problem_li
   }
   if (const json* diagnostics = in.find("diagnostics")) {
     read_diagnostics(*diagnostics, out.diagnostics, problems);
+  }
+  if (const json* attachments = in.find("attachments")) {
+    const object_reader section(*attachments, "attachments", problems, {"max_bytes"});
+    read_size(section, "max_bytes", 1024, max_attachment_bytes, out.attachments.max_bytes);
   }
   return out;
 }

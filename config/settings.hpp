@@ -45,6 +45,9 @@ struct server_settings {
   std::uint16_t listen_port = 8080;
   int threads = 0;              ///< I/O threads; 0 means one per core
   std::string public_base_url;  ///< how residents and Twilio reach us, e.g. "https://311.city.gov"
+  /// Set in the file or the environment (not the localhost default): only then do replies to
+  /// residents carry links to the status page.
+  bool public_base_url_configured = false;
 };
 
 struct http_settings {
@@ -188,6 +191,12 @@ struct chat_settings {
   int max_messages_per_minute_per_ip = 120;      ///< 0 = no limit; NATs share an address
 };
 
+/// Photos residents attach in the web chat (the "attachments" section). Files are kept in an
+/// "attachments" directory next to the database.
+struct attachment_settings {
+  std::size_t max_bytes = 8 << 20;  ///< a larger upload is refused with 413
+};
+
 /// Switches for operators and tests; all off in production configs.
 struct diagnostics_settings {
   bool write_probe = false;  ///< enables POST /_diag/write-probe (durability tests)
@@ -208,6 +217,7 @@ struct settings {
   public_data_settings public_data;  ///< the "public" section
   chat_settings chat;
   diagnostics_settings diagnostics;
+  attachment_settings attachments;
 };
 
 }  // namespace civicline::config

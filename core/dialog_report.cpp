@@ -7,6 +7,7 @@
 
 #include "core/dialog_internal.hpp"
 #include "core/location.hpp"
+#include "core/status_page.hpp"
 #include "nlp/normalize.hpp"
 
 namespace civicline::core::detail {
@@ -226,7 +227,9 @@ void submit(turn& t) {
     t.actions.emplace_back(follow_request{original->tracking_id});
     t.say("duplicate_found",
           {{"tracking_id", original->tracking_id},
-           {"status", t.text("status_" + std::string(to_string(original->status)))}});
+           {"status", t.text("status_" + std::string(to_string(original->status)))},
+           {"status_url",
+            t.config.settings ? status_link(*t.config.settings, original->tracking_id) : ""}});
     t.state.recent_request = original->tracking_id;
   } else {
     t.actions.emplace_back(create_request{d});

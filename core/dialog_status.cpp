@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "core/dialog_internal.hpp"
+#include "core/status_page.hpp"
 
 namespace civicline::core::detail {
 namespace {
@@ -27,10 +28,12 @@ std::string short_date(const turn& t, time_point when) {
 
 void show(turn& t, const service_request& r) {
   const bool follower = t.world.follows(r.tracking_id);
-  std::map<std::string, std::string> values{{"tracking_id", r.tracking_id},
-                                            {"category", t.category_name(r.category)},
-                                            {"status", status_words(t, r)},
-                                            {"updated", short_date(t, r.updated_at)}};
+  std::map<std::string, std::string> values{
+      {"tracking_id", r.tracking_id},
+      {"category", t.category_name(r.category)},
+      {"status", status_words(t, r)},
+      {"updated", short_date(t, r.updated_at)},
+      {"status_url", t.config.settings ? status_link(*t.config.settings, r.tracking_id) : ""}};
   if (follower) {
     values["location"] = r.location.text;
     t.state.recent_request = r.tracking_id;

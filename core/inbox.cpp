@@ -7,7 +7,9 @@
 #include "core/clock_text.hpp"
 #include "core/location.hpp"
 #include "core/requests.hpp"
+#include "core/status_page.hpp"
 #include "nlp/understand.hpp"
+#include "storage/attachments.hpp"
 #include "storage/deliveries.hpp"
 #include "storage/service_requests.hpp"
 
@@ -216,6 +218,11 @@ turn_result inbox::handle(SQLite::Database& db, const inbound_message& message,
     } else if (const auto* follow = std::get_if<follow_request>(&act)) {
       if (auto record = storage::find_request(db, follow->tracking_id)) {
         follow_service_request(db, to_domain(*record), resident.id, now);
+        // A report that turned out to be a duplicate brings its photos (MMS or web chat) to
+        // the request the resident now follows, as a new report would have kept them.
+        std::vector<std::string> media = state.draft.media_urls;
+        media.insert(media.end(), message.media_urls.begin(), message.media_urls.end());
+        storage::add_request_media(db, record->id, media);
         request_id = record->id;
       }
     } else if (const auto* note = std::get_if<add_resident_note>(&act)) {
@@ -256,7 +263,9 @@ turn_result inbox::handle(SQLite::Database& db, const inbound_message& message,
     for (auto& reply : outcome.replies) {
       if (result.created_tracking_id) {
         replace_all(reply, "{tracking_id}", *result.created_tracking_id);
+        replace_all(reply, "{status_url}", status_link(settings_, *result.created_tracking_id));
       }
+      replace_all(reply, "{status_url}", "");
       store_reply(db, resident.id, reply, request_id, *message_id, message.reply_via, now_text);
       if (message.reply_via.empty()) {
         result.replies.push_back(std::move(reply));

@@ -11,13 +11,13 @@ namespace {
 
 using json = nlohmann::json;
 
-// Every placeholder a template may use. {tracking_id} is left in place by render() when no
-// value is given, because the inbox fills it only after the request exists.
+// Every placeholder a template may use. {tracking_id} and {status_url} are left in place by
+// render() when no value is given, because the inbox fills them only after the request exists.
 const std::set<std::string, std::less<>>& known_placeholders() {
   static const std::set<std::string, std::less<>> names{
       "program", "contact", "tracking_id", "category", "location", "description", "sla",
       "status",  "updated", "list",        "when",     "prompt",   "count",       "n",
-      "name",    "minutes", "time",        "day",      "original", "note"};
+      "name",    "minutes", "time",        "day",      "original", "note",        "status_url"};
   return names;
 }
 

@@ -16,12 +16,14 @@
 #include "server/http/http_server.hpp"
 #include "server/knowledge_loader.hpp"
 #include "server/logging.hpp"
+#include "server/routes/attachment_routes.hpp"
 #include "server/routes/chat_feed_routes.hpp"
 #include "server/routes/chat_routes.hpp"
 #include "server/routes/open311_routes.hpp"
 #include "server/routes/public_routes.hpp"
 #include "server/routes/sms_routes.hpp"
 #include "server/routes/staff_routes.hpp"
+#include "server/routes/status_routes.hpp"
 #include "server/routes/system_routes.hpp"
 #include "server/sms_dispatcher.hpp"
 #include "server/webhook_dispatcher.hpp"
@@ -33,9 +35,10 @@ namespace {
 constexpr std::chrono::seconds shutdown_grace{10};
 
 http_limits http_limits_from(const config::settings& s) {
-  return {s.http.max_body_bytes, s.http.max_header_bytes, s.http.header_timeout,
-          s.http.read_timeout,   s.http.idle_timeout,     s.http.max_connections,
-          s.log.access_log};
+  return {s.http.max_body_bytes, s.http.max_header_bytes,
+          s.http.header_timeout, s.http.read_timeout,
+          s.http.idle_timeout,   s.http.max_connections,
+          s.log.access_log,      {attachment_body_limit(s.attachments)}};
 }
 
 void print_banner(const config::settings& s, const std::string& base_url) {
@@ -47,6 +50,7 @@ void print_banner(const config::settings& s, const std::string& base_url) {
             << "  web chat         " << base_url << "/chat/\n"
             << "  staff console    " << base_url << "/console/\n"
             << "  public dashboard " << base_url << "/public/\n"
+            << "  request status   " << base_url << "/r/{tracking id}\n"
             << "  open data        " << base_url << "/data/requests.csv (and .json)\n"
             << "  SMS webhook      " << base_url << "/sms/twilio (Twilio signs for "
             << s.server.public_base_url << "/sms/twilio)\n"
@@ -120,8 +124,10 @@ int serve(const common_options& options) {
   add_system_routes(routes, app);
   chat_delivery chat_out(io.get_executor(), *db);
   chat_context chat(settings, *db, inbox);
-  add_chat_routes(routes, chat);
+  attachment_store attachments(*db, settings);
+  add_chat_routes(routes, chat, attachments);
   add_chat_feed_routes(routes, chat);
+  add_attachment_routes(routes, app, attachments, chat.secure_cookies);
   add_sms_routes(routes, app, inbox, [&sms_out] { sms_out.wake(); });
   add_staff_routes(routes, app, *knowledge, [&sms_out, &chat_out, &webhooks_out] {
     sms_out.wake();
@@ -132,6 +138,7 @@ int serve(const common_options& options) {
   boost::asio::thread_pool counting(1);
   add_public_routes(routes, app, counting.get_executor());
   add_open311_routes(routes, app);
+  add_status_routes(routes, app, *knowledge, attachments);
   http_server server(io, http_limits_from(settings), routes, metrics);
   std::uint16_t port = 0;
   try {

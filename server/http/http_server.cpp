@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "server/http/websocket_connection.hpp"
+#include "server/http/security_headers.hpp"
 #include "server/logging.hpp"
 
 namespace civicline::server {
@@ -30,6 +31,18 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t read_chunk_bytes = 4096;
+
+/// The body limit for a request target: its path's rule, or max_body_bytes.
+body_limit_rule body_limit_for(const http_limits& limits, std::string_view target) {
+  const auto path = target.substr(0, target.find('?'));
+  for (const auto& rule : limits.body_limits) {
+    if (rule.path == path) {
+      return rule;
+    }
+  }
+  return {std::string(path), limits.max_body_bytes,
+          "The request body is larger than " + std::to_string(limits.max_body_bytes) + " bytes."};
+}
 
 /// A request id from the client is kept when it is short and plain; otherwise we make one.
 std::string request_id_from(std::string_view offered) {
@@ -163,7 +176,12 @@ asio::awaitable<bool> connection::serve_one(beast::flat_buffer& buffer, bool fir
   phase_ = phase::reading;
   http::request_parser<http::string_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
-  parser.body_limit(limits.max_body_bytes);
+  // The largest limit until the target is known; then the one for that path.
+  std::size_t largest_body = limits.max_body_bytes;
+  for (const auto& rule : limits.body_limits) {
+    largest_body = std::max(largest_body, rule.max_bytes);
+  }
+  parser.body_limit(largest_body);
   stream_.expires_after(limits.header_timeout);
   if (auto [ec, n] = co_await http::async_read_header(stream_, buffer, parser, use_tuple); ec) {
     if (ec == http::error::header_limit) {
@@ -182,6 +200,13 @@ asio::awaitable<bool> connection::serve_one(beast::flat_buffer& buffer, bool fir
   }
   const auto& header = parser.get();
   const std::string method(header.method_string());
+  const body_limit_rule body_rule =
+      body_limit_for(limits, std::string_view(header.target().data(), header.target().size()));
+  parser.body_limit(body_rule.max_bytes);
+  if (parser.content_length() && *parser.content_length() > body_rule.max_bytes) {
+    co_await reject(413, body_rule.too_large, method, started);
+    co_return false;
+  }
   if (is_body_method(header.method()) && !parser.content_length() && !parser.chunked()) {
     co_await reject(411, "Send a Content-Length header with the request body.", method, started);
     co_return false;
@@ -196,8 +221,7 @@ asio::awaitable<bool> connection::serve_one(beast::flat_buffer& buffer, bool fir
     stream_.expires_after(limits.read_timeout);
     if (auto [ec, n] = co_await http::async_read(stream_, buffer, parser, use_tuple); ec) {
       if (ec == http::error::body_limit) {
-        co_await reject(413, "The request body is larger than this server accepts.", method,
-                        started);
+        co_await reject(413, body_rule.too_large, method, started);
       } else if (ec != beast::error::timeout && ec != asio::error::operation_aborted &&
                  ec != http::error::end_of_stream && ec != asio::error::eof) {
         co_await reject(400, "The request body is malformed: " + ec.message() + ".", method,
@@ -282,10 +306,10 @@ asio::awaitable<bool> connection::write(http_response response, const http_reque
                                         bool keep_alive,
                                         std::chrono::steady_clock::time_point started) {
   http::response<http::string_body> out{static_cast<http::status>(response.status), 11};
+  add_security_headers(response.headers);
   for (const auto& [name, value] : response.headers.all()) {
     out.set(name, value);
   }
-  out.set("X-Content-Type-Options", "nosniff");
   if (!request.request_id.empty()) {
     out.set("X-Request-Id", request.request_id);
   }

@@ -3,18 +3,25 @@
 // connection that reads requests within the configured limits, routes them
 // and writes the responses. Beast stays inside http_server.cpp.
 
-#include "server/http/metrics.hpp"
-#include "server/http/router.hpp"
-
 #include <boost/asio/io_context.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include "server/http/metrics.hpp"
+#include "server/http/router.hpp"
 
 namespace civicline::server {
+
+/// A body size limit for one path, instead of max_body_bytes.
+struct body_limit_rule {
+  std::string path;  ///< exact, as in the request target without the query
+  std::size_t max_bytes = 0;
+  std::string too_large;  ///< the 413's message
+};
 
 struct http_limits {
   std::size_t max_body_bytes = 1 << 20;
@@ -24,6 +31,9 @@ struct http_limits {
   std::chrono::milliseconds idle_timeout{60'000};
   std::size_t max_connections = 10'000;
   bool access_log = true;
+  /// Paths that take a body of another size than max_body_bytes (photo uploads), with the
+  /// message of their 413.
+  std::vector<body_limit_rule> body_limits{};
 };
 
 class http_server {

@@ -106,11 +106,6 @@ http_response static_files::serve(const http_request& request) const {
     return response;
   }
   response.headers.set("Content-Type", file.content_type);
-  if (file.content_type.starts_with("text/html")) {
-    response.headers.set("Content-Security-Policy",
-                         "default-src 'self'; img-src 'self' data:; object-src 'none'; "
-                         "base-uri 'none'; frame-ancestors 'self'");
-  }
   response.body = std::string(file.bytes);
   return response;
 }

@@ -5,6 +5,7 @@
 
 #include "channels/web_chat.hpp"
 #include "server/inbox_await.hpp"
+#include "server/routes/chat_session.hpp"
 
 namespace civicline::server {
 namespace {
@@ -23,7 +24,8 @@ http_response rate_limited(std::optional<nlp::language> language) {
   return response;
 }
 
-awaitable<http_response> post_message(chat_context& chat, http_request& request) {
+awaitable<http_response> post_message(chat_context& chat, const attachment_store& attachments,
+                                      http_request& request) {
   const auto origin = check_chat_origin(request, chat.settings);
   if (origin == chat_origin::refused) {
     co_return chat_origin_refused();
@@ -50,6 +52,12 @@ awaitable<http_response> post_message(chat_context& chat, http_request& request)
     co_return response;
   }
   core::inbound_message message;
+  // Photos go through the dialog like MMS media and end up on the request it files.
+  auto media = attachments.media_urls_for(*token, input.attachments);
+  if (const auto* refused = std::get_if<attachment_refusal>(&media)) {
+    co_return error_response(refused->status, refused->code, refused->message);
+  }
+  message.media_urls = std::move(std::get<std::vector<std::string>>(media));
   message.from = {core::channel::web_chat, channels::chat_resident_address(*token)};
   message.text = std::move(input.text);
   message.lat = input.lat;
@@ -83,9 +91,10 @@ awaitable<http_response> preflight(chat_context& chat, http_request& request) {
 
 }  // namespace
 
-void add_chat_routes(router& routes, chat_context& chat) {
-  routes.add("POST", "/chat/api/messages",
-             [&chat](http_request& request) { return post_message(chat, request); });
+void add_chat_routes(router& routes, chat_context& chat, const attachment_store& attachments) {
+  routes.add("POST", "/chat/api/messages", [&chat, &attachments](http_request& request) {
+    return post_message(chat, attachments, request);
+  });
   routes.add("OPTIONS", "/chat/api/messages",
              [&chat](http_request& request) { return preflight(chat, request); });
 }

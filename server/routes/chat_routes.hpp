@@ -3,12 +3,14 @@
 // (GET /chat/api/messages, GET /chat/ws) in chat_feed_routes.hpp. The widget itself is a
 // static file (server/web/chat/).
 
+#include "server/attachment_store.hpp"
 #include "server/http/router.hpp"
 #include "server/routes/chat_session.hpp"
 
 namespace civicline::server {
 
-/// Registers POST (and the CORS preflight OPTIONS) /chat/api/messages.
-void add_chat_routes(router& routes, chat_context& chat);
+/// Registers POST (and the CORS preflight OPTIONS) /chat/api/messages; `attachments` resolves
+/// the photo ids a message names.
+void add_chat_routes(router& routes, chat_context& chat, const attachment_store& attachments);
 
 }  // namespace civicline::server

@@ -406,7 +406,19 @@ TEST_CASE("an unknown top-level key is reported with the allowed keys", "[config
   const auto problems = problems_of(doc);
   CHECK_REPORTED(problems, "serverr",
                  "unknown key (allowed: city, server, http, storage, log, teams, categories, "
-                 "content, sms, webhooks, public, chat, diagnostics); did you mean \"server\"?");
+                 "content, sms, webhooks, public, chat, diagnostics, attachments); did you "
+                 "mean \"server\"?");
+}
+
+TEST_CASE("the attachments section: the photo size limit", "[config][attachments]") {
+  json doc = minimal();
+  CHECK(parse(doc).attachments.max_bytes == 8u << 20);
+  doc["attachments"] = {{"max_bytes", 65536}};
+  CHECK(parse(doc).attachments.max_bytes == 65536);
+  doc["attachments"] = {{"max_bytes", 100}};
+  CHECK(reported(problems_of(doc), "attachments.max_bytes"));
+  doc["attachments"] = {{"max_byte", 65536}};
+  CHECK(reported(problems_of(doc), "attachments.max_byte", "unknown key"));
 }
 
 TEST_CASE("the public section: notes per language and the summary cache", "[config][public]") {

@@ -14,6 +14,7 @@ const std::map<std::string, std::string> sample{
     {"program", "Demo City 311"},
     {"contact", "Call 311 or visit democity.gov/311."},
     {"tracking_id", "311-000123"},
+    {"status_url", " https://311.democity.gov/r/311-000123"},
     {"category", "Pothole"},
     {"location", "55 N Center St"},
     {"description", "pretty deep, right in the bike lane"},

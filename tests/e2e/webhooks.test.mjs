@@ -425,8 +425,9 @@ test('retries honour Retry-After; exhausted deliveries fail and can be redeliver
     assert.equal(redo.status, 202);
     assert.equal(redo.body.redelivering, 1);
     await waitFor('the redelivered event', () => flaky.received.length === 3);
-    const after = await call('GET', `/api/v1/webhooks/${flakySub.id}/deliveries`);
-    assert.equal(after.body.items[0].status, 'delivered');
+    // The receiver has it before the server has recorded the answer: wait for that commit.
+    await waitFor('the redelivery recorded', async () =>
+      (await call('GET', `/api/v1/webhooks/${flakySub.id}/deliveries`)).body.items[0].status === 'delivered');
 
     // An endpoint that has failed for longer than webhooks.disable_after_days is turned off.
     broken = true;

@@ -101,7 +101,8 @@
 
   /** Appends `text` to `parent`, turning the tracking ids in it into links to /r/{id}. */
   function appendText(parent, text, ids) {
-    let rest = text;
+    // Replies end with the status page's address for SMS readers; here the id is the link.
+    let rest = ids.length ? text.replace(/ https?:\/\/\S*\/r\/[\w-]+(?=\s|$)/g, '') : text;
     while (rest.length) {
       let first = -1, id = '';
       for (const candidate of ids) {
