@@ -583,20 +583,30 @@ awaitable<http_response> post_request(state_ptr state, http_request& request,
   if (const auto* problem = std::get_if<std::string>(&contact_or)) {
     co_return fail(format, 400, *problem);
   }
+  const auto& contact = std::get<storage::reporter_contact>(contact_or);
   // The reporter is an opaque resident: a device keeps its one (hashed) identity, other
   // reports get a fresh one. What the client sent about the person is kept apart, for staff.
+  // A city that opts in makes a reporter with an international phone that number's SMS
+  // resident, so status changes reach them by SMS like anyone who texted (STOP honoured).
   const auto device = param(params, "device_id");
-  const auto resident_address =
+  std::string resident_channel = "open311";
+  auto resident_address =
       "open311:" + (device.empty() ? auth::random_token(16) : auth::token_digest(device));
+  if (settings.city.open311_sms_updates) {
+    if (auto phone = channels::international_phone(contact.phone)) {
+      resident_channel = "sms";
+      resident_address = std::move(*phone);
+    }
+  }
   const auto language = default_language(settings);
   const auto now = state->app.now();
   auto outcome = std::make_shared<core::report_outcome>();
-  storage::write_work create = [&settings, draft, resident_address, language, now, address_id,
-                                contact = std::get<storage::reporter_contact>(contact_or),
+  storage::write_work create = [&settings, draft, resident_channel, resident_address, language, now,
+                                address_id, contact = storage::reporter_contact(contact),
                                 outcome](SQLite::Database& db) mutable {
     const auto now_text = core::to_iso8601(now);
-    const auto resident =
-        storage::find_or_create_resident(db, "open311", resident_address, language, now_text);
+    const auto resident = storage::find_or_create_resident(db, resident_channel, resident_address,
+                                                           language, now_text);
     // The chat dialog's rule: a report of an open problem follows it instead of repeating it.
     *outcome = core::report_or_follow(db, draft, core::channel::open311, language, resident.id,
                                       settings, now);

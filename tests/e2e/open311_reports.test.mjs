@@ -3,7 +3,8 @@
 // follows the existing request as in the chat dialog — same service_request_id, a notice, a
 // request.updated webhook and no second request.created, one item in the staff queue. The
 // contact details a client sends are kept for staff (request detail) and appear in no Open311
-// GET, public dashboard, /data export or webhook. Also attribute[code][] multi-values,
+// GET, public dashboard, /data export or webhook; with city.open311_sms_updates an
+// international phone gets the request's status changes by SMS. Also attribute[code][] multi-values,
 // address_id kept, and the spec's error body on unknown Open311 paths.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,8 @@ import http from 'node:http';
 import { startServer } from './harness.mjs';
 import { staffClient } from './staff_client.mjs';
 import { open311Client, parseXml, child, text } from './open311_client.mjs';
+import { startFakeProvider } from './fake_sms_provider.mjs';
+import { smsSettings } from './residents.mjs';
 
 let server;
 let receivers = [];
@@ -148,6 +151,7 @@ test('contact details are kept for staff and appear in no public answer, export 
   const staffView = await detail(id);
   assert.deepEqual(staffView.contacts.map(({ at, ...rest }) => rest),
     [{ role: 'reporter', ...contact }, { role: 'follower', ...contact2 }]);
+  assert.equal(staffView.reporter_channel, 'open311', 'no SMS unless the city opts in');
   // A partner key reads no staff detail.
   assert.equal((await staff.api('GET', `/api/v1/requests/${id}`, { auth: { key: keys.partner } })).status, 403);
 
@@ -234,5 +238,43 @@ test('paths and methods no Open311 route serves answer in the spec\'s error body
       assert.equal(error.code, status);
       assert.equal(typeof error.description, 'string');
     }
+  }
+});
+
+test('with city.open311_sms_updates an international phone gets status changes by SMS', async () => {
+  const fake = await startFakeProvider();
+  const smsServer = await startServer({
+    overrides: { ...smsSettings('https://311.example.test', fake.url), city: { open311_sms_updates: true } },
+  });
+  try {
+    const client = open311Client(() => smsServer);
+    const admin = staffClient(() => smsServer);
+    const partnerKey = await admin.createKey('partner', 'fixmystreet');
+    const staffKey = await admin.createKey('staff', 'crm');
+    const send = async (form) => {
+      const res = await client.post('requests.json', Object.entries({ api_key: partnerKey, service_code: 'pothole', ...form }));
+      assert.equal(res.status, 200, res.text);
+      return JSON.parse(res.text)[0].service_request_id;
+    };
+    const international = await send({ address_string: '10 E Roosevelt St', phone: '+1 (602) 555-0188', first_name: 'Ines' });
+    const national = await send({ address_string: '90 E Roosevelt St', phone: '602-555-0199' });
+    const reporter = async (id) => (await admin.api('GET', `/api/v1/requests/${id}`, { auth: { key: staffKey } })).body;
+    assert.equal((await reporter(international)).reporter_channel, 'sms');
+    assert.equal((await reporter(national)).reporter_channel, 'open311');
+    assert.equal((await reporter(national)).contacts[0].phone, '602-555-0199', 'kept for staff all the same');
+
+    for (const id of [international, national]) {
+      const res = await admin.api('PATCH', `/api/v1/requests/${id}`, { auth: { key: staffKey }, body: { status: 'in_progress', public_note: 'Crew on the way.' } });
+      assert.equal(res.status, 200, res.text);
+    }
+    await fake.waitFor(() => fake.delivered().length === 1, 10000, 'the status SMS');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(fake.delivered().length, 1, 'the national number gets none');
+    const [sms] = fake.delivered();
+    assert.equal(sms.params.To, '+16025550188');
+    assert.match(sms.params.Body, new RegExp(`${international}.*Crew on the way`, 's'));
+  } finally {
+    await smsServer.close();
+    await fake.close();
   }
 });
