@@ -278,3 +278,22 @@ test('with city.open311_sms_updates an international phone gets status changes b
     await fake.close();
   }
 });
+
+test('a request staff merged into another reads as a duplicate: extensions and FixMyStreet updates', async () => {
+  const start = new Date(Date.now() - 60_000).toISOString();
+  const original = await report({ service_code: 'streetlight', address_string: '700 W Jackson St' });
+  const copy = await report({ service_code: 'streetlight', address_string: 'lamp by the Jackson St parking lot' });
+  assert.notEqual(copy.service_request_id, original.service_request_id);
+  const merged = await staff.api('POST', `/api/v1/requests/${copy.service_request_id}/merge`, { auth: { key: keys.staff }, body: { into: original.service_request_id } });
+  assert.equal(merged.status, 200, merged.text);
+
+  const [read] = JSON.parse((await open311.get(`requests/${copy.service_request_id}.json?extensions=true`)).text);
+  assert.deepEqual([read.status, read.status_notes, read.extended_attributes.duplicate, read.extended_attributes.parent_service_request_id],
+    ['closed', 'duplicate', true, original.service_request_id]);
+  const xml = child(child(parseXml((await open311.get(`requests/${copy.service_request_id}.xml?extensions=true`)).text), 'request'), 'extended_attributes');
+  assert.equal(text(xml, 'parent_service_request_id'), original.service_request_id);
+  const end = new Date(Date.now() + 60_000).toISOString();
+  const updates = parseXml((await open311.get(`servicerequestupdates.xml?start_date=${encodeURIComponent(start)}&end_date=${encodeURIComponent(end)}`)).text);
+  const mine = updates.children.filter((u) => text(u, 'service_request_id') === copy.service_request_id);
+  assert.deepEqual(mine.map((u) => text(u, 'status')), ['DUPLICATE']);
+});
