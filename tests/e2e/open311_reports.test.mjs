@@ -13,7 +13,7 @@ import { startServer } from './harness.mjs';
 import { staffClient } from './staff_client.mjs';
 import { open311Client, parseXml, child, text } from './open311_client.mjs';
 import { startFakeProvider } from './fake_sms_provider.mjs';
-import { smsSettings } from './residents.mjs';
+import { chatReport, smsSettings } from './residents.mjs';
 
 let server;
 let receivers = [];
@@ -296,4 +296,13 @@ test('a request staff merged into another reads as a duplicate: extensions and F
   const updates = parseXml((await open311.get(`servicerequestupdates.xml?start_date=${encodeURIComponent(start)}&end_date=${encodeURIComponent(end)}`)).text);
   const mine = updates.children.filter((u) => text(u, 'service_request_id') === copy.service_request_id);
   assert.deepEqual(mine.map((u) => text(u, 'status')), ['DUPLICATE']);
+});
+
+test('the rule is the same across channels: an Open311 report of a problem reported in the chat follows it', async () => {
+  const chatId = await chatReport(server, 'There is graffiti on the wall at 820 N 7th St');
+  const posted = await report({ service_code: 'graffiti', address_string: '820 North 7th Street', ...contact });
+  assert.equal(posted.service_request_id, chatId);
+  const seen = await detail(chatId);
+  assert.equal(seen.reporter_channel, 'web_chat');
+  assert.deepEqual(seen.contacts.map((c) => [c.role, c.email]), [['follower', contact.email]]);
 });
