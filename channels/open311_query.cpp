@@ -175,6 +175,29 @@ std::map<std::string, std::vector<std::string>> form_attributes(const form_param
   return out;
 }
 
+std::optional<std::string> international_phone(std::string_view text) {
+  std::string digits;
+  bool international = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c >= '0' && c <= '9') {
+      digits += c;
+    } else if (c == '+' && digits.empty() && !international) {
+      international = true;
+    } else if (c != ' ' && c != '.' && c != '-' && c != '(' && c != ')') {
+      return std::nullopt;
+    }
+  }
+  if (!international && digits.starts_with("00")) {
+    international = true;
+    digits.erase(0, 2);
+  }
+  if (!international || digits.size() < 8 || digits.size() > 15 || digits.front() == '0') {
+    return std::nullopt;
+  }
+  return "+" + digits;
+}
+
 std::string_view fixmystreet_status(std::string_view status) {
   if (status == "new" || status == "reopened")
     return "OPEN";

@@ -50,6 +50,11 @@ std::vector<std::string> split_comma_list(std::string_view text);
 /// `attribute[code]=v` and `attribute[code][]=v` (repeated for several values) by code.
 std::map<std::string, std::vector<std::string>> form_attributes(const form_params& params);
 
+/// A client's `phone` as E.164 ("+16025550177") when it is an international number: '+' (or
+/// "00") then 8 to 15 digits, spaces, dots, dashes and parentheses allowed between; nullopt
+/// for national numbers, whose country the client did not say.
+std::optional<std::string> international_phone(std::string_view text);
+
 /// civicline's status as FixMyStreet's Open311 update vocabulary: "new" -> "OPEN",
 /// "in_progress" -> "IN_PROGRESS", "resolved" -> "FIXED", "duplicate" -> "DUPLICATE", ...
 std::string_view fixmystreet_status(std::string_view status);

@@ -170,7 +170,7 @@ language_context read_city(const json& value, city_settings& city, problem_list&
       value, "city", problems,
       {"name", "timezone", "languages", "tracking_id_prefix", "tracking_id_digits", "program_name",
        "contact", "business_hours", "draft_expiry_minutes", "handoff_timeout_hours",
-       "duplicate_radius_m", "open311_jurisdiction_id"});
+       "duplicate_radius_m", "open311_jurisdiction_id", "open311_sms_updates"});
   language_context languages{{"en"}, true};
 
   if (const json* name = in.require("name", "the city's name as residents see it")) {
@@ -275,6 +275,7 @@ language_context read_city(const json& value, city_settings& city, problem_list&
     city.duplicate_radius_m = static_cast<int>(metres);
   }
   in.read_string("open311_jurisdiction_id", city.open311_jurisdiction_id);
+  in.read_bool("open311_sms_updates", city.open311_sms_updates);
   return languages;
 }
 

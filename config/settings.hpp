@@ -38,6 +38,9 @@ struct city_settings {
   /// Open311's jurisdiction_id for this city ("democity.gov"); when set, a request naming
   /// another one is refused with 404. "" accepts any.
   std::string open311_jurisdiction_id{};
+  /// When true, an Open311 report whose `phone` is an international number (E.164) is made by
+  /// the SMS resident of that number, so its status changes reach them by SMS (STOP honoured).
+  bool open311_sms_updates = false;
 };
 
 struct server_settings {

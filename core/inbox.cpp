@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/clock_text.hpp"
-#include "core/location.hpp"
+#include "core/duplicates.hpp"
 #include "core/requests.hpp"
 #include "core/status_page.hpp"
 #include "nlp/understand.hpp"
@@ -15,15 +15,6 @@
 
 namespace civicline::core {
 namespace {
-
-std::vector<std::string> open_status_names() {
-  std::vector<std::string> names;
-  for (auto status : {request_status::new_request, request_status::acknowledged,
-                      request_status::in_progress, request_status::reopened}) {
-    names.emplace_back(to_string(status));
-  }
-  return names;
-}
 
 /// The dialog's view of the database, for one resident, inside the turn's transaction.
 class storage_world final : public world_view {
@@ -51,39 +42,10 @@ class storage_world final : public world_view {
 
   std::optional<service_request> find_duplicate(std::string_view category, const location& where,
                                                 time_point now) const override {
-    const auto window = duplicate_window(category);
-    if (window <= std::chrono::days::zero()) {
-      return std::nullopt;  // the city wants every report of this category on its own
-    }
-    static const auto open = open_status_names();
-    const auto since = to_iso8601(now - window);
-    const auto key = where.key.empty() ? location_key(where.text) : where.key;
-    if (!key.empty()) {
-      if (auto record = storage::find_open_duplicate(db_, category, key, open, since)) {
-        return to_domain(*record);
-      }
-    }
-    const int radius_m = settings_.city.duplicate_radius_m;
-    if (where.lat && where.lon && radius_m > 0) {
-      if (auto record = storage::find_open_duplicate_near(db_, category, *where.lat, *where.lon,
-                                                          radius_m, open, since)) {
-        return to_domain(*record);
-      }
-    }
-    return std::nullopt;
+    return find_open_duplicate(db_, settings_, category, where, now);
   }
 
  private:
-  // The category's window from config; a category the config does not know gets the default.
-  std::chrono::days duplicate_window(std::string_view category) const {
-    for (const auto& c : settings_.categories) {
-      if (c.code == category) {
-        return c.duplicate_window;
-      }
-    }
-    return config::category{}.duplicate_window;
-  }
-
   SQLite::Database& db_;
   std::int64_t resident_id_;
   const config::settings& settings_;

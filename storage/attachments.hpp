@@ -1,5 +1,5 @@
 #pragma once
-// The photos web-chat visitors upload (migration 0010): who uploaded each and where its file
+// The photos web-chat visitors upload (migration 0009): who uploaded each and where its file
 // and thumbnail are. The bytes themselves are files, written by server/attachment_store.cpp.
 
 #include <SQLiteCpp/Database.h>

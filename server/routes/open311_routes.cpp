@@ -9,6 +9,7 @@
 #include "channels/open311_format.hpp"
 #include "channels/open311_query.hpp"
 #include "core/clock_text.hpp"
+#include "core/duplicates.hpp"
 #include "core/open_data.hpp"
 #include "core/requests.hpp"
 #include "server/auth/authenticate.hpp"
@@ -31,6 +32,8 @@ constexpr std::string_view prefix = "/open311/v2/";
 constexpr std::string_view changeset = "2026-11-28T00:00:00Z";
 constexpr std::size_t max_description_chars = 4000;
 constexpr std::size_t max_updates = 1000;
+/// The longest email, name, phone, device_id or account_id kept (longer ones are refused).
+constexpr std::size_t max_contact_chars = 200;
 
 struct open311_state {
   explicit open311_state(const app_context& app_in)
@@ -173,7 +176,8 @@ ordered_json definition_json(const config::category& category, const std::string
 
 /// One request as the spec's `request`; with `history`, the extensions too. Masks contact
 /// details residents typed; reads nothing about who reported it.
-ordered_json request_json(const storage::request_record& record, const config::settings& settings,
+ordered_json request_json(const storage::request_record& record, const std::string& address_id,
+                          const config::settings& settings,
                           const std::vector<storage::history_record>* history) {
   const auto status = core::status_from_string(record.status);
   const bool open = status ? core::is_open(*status) : false;
@@ -200,7 +204,8 @@ ordered_json request_json(const storage::request_record& record, const config::s
       {"updated_datetime", record.updated_at},
       {"expected_datetime", or_null(record.due_at)},
       {"address", or_null(core::mask_contact_details(record.location_text))},
-      {"address_id", nullptr},
+      // The client's own register id, returned as given (not resident text).
+      {"address_id", or_null(address_id)},
       {"zipcode", nullptr},
       {"lat", record.lat ? ordered_json(*record.lat) : ordered_json(nullptr)},
       {"long", record.lon ? ordered_json(*record.lon) : ordered_json(nullptr)},
@@ -289,11 +294,12 @@ ordered_json requests_json(SQLite::Database& db, const std::vector<storage::requ
                            const config::settings& settings, bool extensions) {
   auto out = ordered_json::array();
   for (const auto& row : rows) {
+    const auto address_id = storage::address_id_of(db, row.id);
     if (extensions) {
       const auto history = storage::request_history(db, row.id);
-      out.push_back(request_json(row, settings, &history));
+      out.push_back(request_json(row, address_id, settings, &history));
     } else {
-      out.push_back(request_json(row, settings, nullptr));
+      out.push_back(request_json(row, address_id, settings, nullptr));
     }
   }
   return out;
@@ -385,6 +391,25 @@ std::variant<std::map<std::string, std::string>, std::string> check_attributes(
     answers[question.code] = joined;
   }
   return answers;
+}
+
+/// The contact details a client sent (email, first_name, last_name, phone, device_id,
+/// account_id), or why they are refused.
+std::variant<storage::reporter_contact, std::string> contact_details(
+    const channels::form_params& params) {
+  storage::reporter_contact contact;
+  const std::pair<const char*, std::string*> fields[] = {
+      {"email", &contact.email},         {"first_name", &contact.first_name},
+      {"last_name", &contact.last_name}, {"phone", &contact.phone},
+      {"device_id", &contact.device_id}, {"account_id", &contact.account_id}};
+  for (const auto& [name, field] : fields) {
+    *field = param(params, name);
+    if (utf8_chars(*field) > max_contact_chars) {
+      return std::string(name) + " may be at most " + std::to_string(max_contact_chars) +
+             " characters.";
+    }
+  }
+  return contact;
 }
 
 std::optional<double> parse_coordinate(const std::string& text, double limit) {
@@ -554,27 +579,59 @@ awaitable<http_response> post_request(state_ptr state, http_request& request,
     co_return fail(format, 400, *problem);
   }
   draft.answers = std::move(std::get<0>(answers));
+  auto contact_or = contact_details(params);
+  if (const auto* problem = std::get_if<std::string>(&contact_or)) {
+    co_return fail(format, 400, *problem);
+  }
+  const auto& contact = std::get<storage::reporter_contact>(contact_or);
   // The reporter is an opaque resident: a device keeps its one (hashed) identity, other
-  // reports get a fresh one. The e-mail, phone and names a client sends are not stored.
+  // reports get a fresh one. What the client sent about the person is kept apart, for staff.
+  // A city that opts in makes a reporter with an international phone that number's SMS
+  // resident, so status changes reach them by SMS like anyone who texted (STOP honoured).
   const auto device = param(params, "device_id");
-  const auto resident_address =
+  std::string resident_channel = "open311";
+  auto resident_address =
       "open311:" + (device.empty() ? auth::random_token(16) : auth::token_digest(device));
+  if (settings.city.open311_sms_updates) {
+    if (auto phone = channels::international_phone(contact.phone)) {
+      resident_channel = "sms";
+      resident_address = std::move(*phone);
+    }
+  }
   const auto language = default_language(settings);
   const auto now = state->app.now();
-  auto created = std::make_shared<core::service_request>();
-  storage::write_work create = [&settings, draft, resident_address, language, now,
-                                created](SQLite::Database& db) {
-    const auto resident = storage::find_or_create_resident(db, "open311", resident_address,
-                                                           language, core::to_iso8601(now));
-    *created = core::create_service_request(db, draft, core::channel::open311, language,
-                                            resident.id, settings, now);
+  auto outcome = std::make_shared<core::report_outcome>();
+  storage::write_work create = [&settings, draft, resident_channel, resident_address, language, now,
+                                address_id, contact = storage::reporter_contact(contact),
+                                outcome](SQLite::Database& db) mutable {
+    const auto now_text = core::to_iso8601(now);
+    const auto resident = storage::find_or_create_resident(db, resident_channel, resident_address,
+                                                           language, now_text);
+    // The chat dialog's rule: a report of an open problem follows it instead of repeating it.
+    *outcome = core::report_or_follow(db, draft, core::channel::open311, language, resident.id,
+                                      settings, now);
+    if (!outcome->duplicate && !address_id.empty()) {
+      storage::save_address_id(db, outcome->request.id, address_id);
+    }
+    if (!contact.empty()) {
+      contact.request_id = outcome->request.id;
+      contact.resident_id = resident.id;
+      contact.created_at = now_text;
+      storage::save_reporter_contact(db, contact);
+    }
   };
   co_await async_write(state->app.db, std::move(create), use_awaitable);
-  log_event(log_level::info, "open311_request_created",
-            {{"tracking_id", created->tracking_id}, {"by", auth::actor_id(caller)}});
-  ordered_json item = {
-      {"service_request_id", created->tracking_id},
-      {"service_notice", "Received as " + created->tracking_id + "; " + settings.city.contact}};
+  const auto& tracking_id = outcome->request.tracking_id;
+  log_event(log_level::info,
+            outcome->duplicate ? "open311_request_followed" : "open311_request_created",
+            {{"tracking_id", tracking_id}, {"by", auth::actor_id(caller)}});
+  const auto notice = outcome->duplicate
+                          ? "Already reported as " + tracking_id + " (" +
+                                std::string(core::to_string(outcome->request.status)) +
+                                "); this report was added to it and follows its updates. " +
+                                settings.city.contact
+                          : "Received as " + tracking_id + "; " + settings.city.contact;
+  ordered_json item = {{"service_request_id", tracking_id}, {"service_notice", notice}};
   co_return list(format, ordered_json::array({item}), "service_requests", "request");
 }
 
@@ -682,6 +739,37 @@ awaitable<http_response> get_services(state_ptr state, http_request&, open311_fo
   co_return list(format, services_json(state->app.settings), "services", "service");
 }
 
+/// The format a path asks for by its suffix; JSON when it names none.
+open311_format format_of(std::string_view path) {
+  return path.ends_with(".xml") ? open311_format::xml : open311_format::json;
+}
+
+/// True when GET serves `path` (a path under the prefix): what a POST there is refused for.
+bool served_by_get(std::string_view path) {
+  const auto rest = path.substr(prefix.size());
+  const auto slash = rest.find('/');
+  if (slash == std::string_view::npos) {
+    const auto segment = channels::split_open311_format(std::string(rest));
+    return segment && (segment->first == "discovery" || segment->first == "services");
+  }
+  const auto first = rest.substr(0, slash);
+  return rest.find('/', slash + 1) == std::string_view::npos &&
+         (first == "services" || first == "requests" || first == "tokens");
+}
+
+/// Paths under the prefix that no route serves, and POSTs to read-only resources: the answer
+/// in the spec's error body (clients parse it), not the API's JSON error.
+awaitable<http_response> unmatched(http_request& request) {
+  const auto format = format_of(request.path);
+  if (request.method == "POST" && served_by_get(request.path)) {
+    auto refused = fail(format, 405, "POST is not allowed here; use GET.");
+    refused.headers.set("Allow", "GET, HEAD");
+    co_return refused;
+  }
+  co_return fail(format, 404,
+                 "Nothing is served at this path; the routes are listed in discovery.json.");
+}
+
 }  // namespace
 
 void add_open311_routes(router& routes, const app_context& app) {
@@ -698,6 +786,12 @@ void add_open311_routes(router& routes, const app_context& app) {
              [state](http_request& request) { return get_request(state, request); });
   routes.add("GET", std::string(prefix) + "tokens/{token}",
              [state](http_request& request) { return get_token(state, request); });
+  // Last, so every route above matches first.
+  for (const char* pattern : {"{path}", "{path}/{more}", "{path}/{more}/{rest}"}) {
+    for (const char* method : {"GET", "POST"}) {
+      routes.add(method, std::string(prefix) + pattern, unmatched);
+    }
+  }
 }
 
 }  // namespace civicline::server

@@ -83,6 +83,18 @@ std::string render_request_detail(const storage::request_record& request,
   detail["history"] = std::move(history);
   detail["followers_count"] = parts.followers_count;
   detail["reporter_channel"] = or_null(parts.reporter_channel);
+  json contacts = json::array();
+  for (const auto& contact : parts.contacts) {
+    contacts.push_back({{"role", contact.role},
+                        {"email", or_null(contact.email)},
+                        {"first_name", or_null(contact.first_name)},
+                        {"last_name", or_null(contact.last_name)},
+                        {"phone", or_null(contact.phone)},
+                        {"device_id", or_null(contact.device_id)},
+                        {"account_id", or_null(contact.account_id)},
+                        {"at", contact.created_at}});
+  }
+  detail["contacts"] = std::move(contacts);
   if (parts.transcript) {
     json transcript = json::array();
     for (const auto& message : *parts.transcript) {

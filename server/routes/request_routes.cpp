@@ -79,6 +79,7 @@ std::optional<std::string> detail_json(const staff_context& context, const std::
     parts.history = storage::request_history(db, found->id);
     const auto followers = storage::followers_of(db, found->id);
     parts.followers_count = followers.size();
+    parts.contacts = storage::reporter_contacts(db, found->id);
     if (!followers.empty() && followers.front().role == "reporter") {
       parts.reporter_channel = followers.front().channel;
       if (with_transcript) {

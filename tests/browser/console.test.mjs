@@ -2,13 +2,14 @@
 // queue to potholes, opens one reported by SMS, reads the transcript and sets it in progress;
 // the resident is texted through the (fake) provider and a second, separately logged-in
 // browser sees the change live (server-sent events). Resident text is shown as text, never as HTML; the
-// keyboard shortcuts work; a page of the queue renders in well under 200 ms.
+// keyboard shortcuts work; a page of the queue renders in well under 200 ms; contact details an
+// Open311 client sent show in the detail as text.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { sourceDir, startServer } from '../e2e/harness.mjs';
+import { runCli, sourceDir, startServer } from '../e2e/harness.mjs';
 import { startFakeProvider } from '../e2e/fake_sms_provider.mjs';
 import { chatReport as report, smsResident, twilioAccount } from '../e2e/residents.mjs';
 import { launchBrowser } from './browser.mjs';
@@ -259,6 +260,29 @@ test('overdue requests are highlighted and the overdue filter finds them', async
   assert.match(await row.locator('td.due').textContent(), /overdue/);
   const background = await row.evaluate((tr) => getComputedStyle(tr).backgroundColor);
   assert.notEqual(background, 'rgba(0, 0, 0, 0)');
+  assert.deepEqual(unexpected(page), []);
+  await page.close();
+});
+
+test('contact details an Open311 client sent show in the detail for staff, as text', async () => {
+  const created = await runCli(['create-api-key', '--role', 'partner', '--name', 'fixmystreet', '--config', server.configFile]);
+  assert.equal(created.code, 0, created.stderr);
+  const partnerKey = created.stdout.trim().split('\n').at(-1);
+  const form = new URLSearchParams({
+    api_key: partnerKey, service_code: 'graffiti', address_string: '15 E Monroe St',
+    first_name: 'Rosa <b onmouseover=window.__xss=4>', last_name: 'Delgado', email: 'rosa.d@example.net',
+    phone: '+1 602 555 0166', device_id: 'ios-42',
+  });
+  const res = await fetch(`${server.url}/open311/v2/requests.json`, { method: 'POST', body: form });
+  assert.equal(res.status, 200);
+  const [{ service_request_id: id }] = await res.json();
+  const page = await newPage(first);
+  await logIn(page, 'ada', `?open=${id}`);
+  await page.locator('#detail-heading').getByText(id).waitFor();
+  const fields = await page.locator('#detail-fields').textContent();
+  assert.ok(fields.includes('Reporter contactRosa <b onmouseover=window.__xss=4> Delgado · rosa.d@example.net · +1 602 555 0166 · device ios-42'), fields);
+  assert.equal(await page.locator('#detail-fields b').count(), 0);
+  assert.equal(await page.evaluate(() => window.__xss), undefined);
   assert.deepEqual(unexpected(page), []);
   await page.close();
 });

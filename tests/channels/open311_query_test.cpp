@@ -105,3 +105,16 @@ TEST_CASE("split_comma_list trims and drops empty pieces") {
   CHECK(split_comma_list(" a, b,,c ") == std::vector<std::string>{"a", "b", "c"});
   CHECK(split_comma_list("").empty());
 }
+
+TEST_CASE("international_phone reads international numbers only") {
+  CHECK(international_phone("+1 (602) 555-0177") == "+16025550177");
+  CHECK(international_phone("+44 20 7946 0958") == "+442079460958");
+  CHECK(international_phone("0044.20.7946.0958") == "+442079460958");
+  CHECK_FALSE(international_phone("602-555-0177"));  // national: which country?
+  CHECK_FALSE(international_phone("+0 602 555 0177"));
+  CHECK_FALSE(international_phone("+1234567"));           // too short
+  CHECK_FALSE(international_phone("+1234567890123456"));  // too long
+  CHECK_FALSE(international_phone("+1 602 555 0177 ext 2"));
+  CHECK_FALSE(international_phone("+1+6025550177"));
+  CHECK_FALSE(international_phone(""));
+}

@@ -26,9 +26,13 @@ export function smsSettings(publicBase, fakeUrl = '', extra = {}) {
   };
 }
 
-/** Runs SQL on the server's database file with the sqlite3 CLI; the output, trimmed. */
+/**
+ * Runs SQL on the server's database file with the sqlite3 CLI; the output, trimmed. It waits up
+ * to 5 s for the server's writer (which may be committing a moment after an answer, e.g. a
+ * key's last use) instead of failing at once with "database is locked".
+ */
 export function sql(server, query) {
-  return execFileSync('sqlite3', [path.join(server.dir, 'civicline.db'), query]).toString().trim();
+  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(server.dir, 'civicline.db'), query]).toString().trim();
 }
 
 let sidCounter = 0;

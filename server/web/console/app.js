@@ -441,6 +441,13 @@ function showDetail(detail) {
   if (detail.overdue) due.push(el('span', { className: 'badge', text: 'overdue' }));
   field('Due', ...due);
   field('Followers', String(detail.followers_count ?? 0));
+  // What Open311 clients sent about the people who reported it: staff only, never public.
+  for (const contact of detail.contacts ?? []) {
+    const name = [contact.first_name, contact.last_name].filter(Boolean).join(' ');
+    const parts = [name, contact.email, contact.phone,
+      contact.device_id && `device ${contact.device_id}`, contact.account_id && `account ${contact.account_id}`];
+    field(contact.role === 'reporter' ? 'Reporter contact' : 'Follower contact', parts.filter(Boolean).join(' · '));
+  }
   if (detail.duplicate_of) field('Duplicate of', detail.duplicate_of);
   $('detail-fields').replaceChildren(...fields);
 
