@@ -114,6 +114,29 @@ test('a reload keeps the transcript', async () => {
   await page.close();
 });
 
+test('a photo added in the widget is filed with the report; a file that is not a photo is refused in the chat', async () => {
+  const { page, problems } = await visit();
+  await page.getByRole('button', { name: 'Chat with the city' }).click();
+  const picker = page.locator('input[type="file"]');
+  // Not a photo, whatever its name says: the server checks the bytes and the chat says why.
+  await picker.setInputFiles({ name: 'pothole.png', mimeType: 'image/png', buffer: Buffer.from('not a picture') });
+  await page.locator('.msg.notice', { hasText: 'The photo was not added.' }).waitFor({ timeout: 5000 });
+  await picker.setInputFiles(path.join(sourceDir, 'tests/e2e/fixtures/pothole.jpg'));
+  await page.locator('.msg.notice', { hasText: 'Photo added' }).waitFor({ timeout: 5000 });
+  assert.match(await say(page, 'there is a pothole at 900 E Broadway Rd, pretty deep'), /YES/);
+  await page.getByRole('group', { name: 'Quick replies' }).getByRole('button', { name: /^YES/ }).click();
+  const link = page.locator('.msg.theirs a[href*="/r/311-"]').last();
+  await link.waitFor({ timeout: 10000 });
+  const trackingId = (await link.textContent()).trim();
+  const detail = await staffClient(() => server).api('GET', `/api/v1/requests/${trackingId}`, { auth: { key: staffKey } });
+  assert.equal(detail.status, 200, detail.text);
+  const media = JSON.parse(detail.text).photos;
+  assert.equal(media.length, 1, detail.text);
+  assert.match(media[0], /\/api\/v1\/attachments\/att_/);
+  assert.deepEqual(problems.filter((p) => !/Failed to load resource/.test(p)), []);
+  await page.close();
+});
+
 test('the Spanish flow works, with the widget in Spanish', async () => {
   const { page } = await visit();
   await page.getByRole('button', { name: 'Chat with the city' }).click();

@@ -24,6 +24,8 @@
       failed: 'The message was not sent. Please try again.',
       wait: "You're sending messages faster than we can answer. Please wait a minute, then try again.",
       choices: 'Quick replies', track: 'Status page for',
+      photo: 'Add a photo', photoAdded: 'Photo added: it goes with your next message.',
+      photoFailed: 'The photo was not added.',
       hello: 'Hi! Tell us about a problem (like "pothole at 55 N Center St") or type a report number.',
     },
     es: {
@@ -36,6 +38,8 @@
       failed: 'El mensaje no se envió. Inténtelo de nuevo.',
       wait: 'Está enviando mensajes más rápido de lo que podemos contestar. Espere un minuto y vuelva a escribir.',
       choices: 'Respuestas rápidas', track: 'Página de estado de',
+      photo: 'Añadir una foto', photoAdded: 'Foto añadida: se envía con su próximo mensaje.',
+      photoFailed: 'La foto no se añadió.',
       hello: '¡Hola! Cuéntenos de un problema (como "bache en 55 N Center St") o escriba un número de reporte.',
     },
   };
@@ -72,8 +76,10 @@
   const inputLabel = el('label', { for: 'text', class: 'visually-hidden' });
   const sendButton = el('button', { type: 'submit', class: 'send' });
   const locateButton = el('button', { type: 'button', class: 'locate' });
-  // Part B of the web chat issue adds an "attach photo" button here, beside locateButton.
-  const tools = el('div', { class: 'tools' }, locateButton);
+  const photoButton = el('button', { type: 'button', class: 'photo' });
+  // The file picker itself stays hidden; the button opens it, so it looks like the others.
+  const photoInput = el('input', { type: 'file', accept: 'image/jpeg,image/png,image/heic,image/heif', hidden: '' });
+  const tools = el('div', { class: 'tools' }, locateButton, photoButton, photoInput);
   const form = el('form', { class: 'compose' }, inputLabel, input, sendButton);
   const panel = el('section', { id: 'panel', class: 'panel', role: 'dialog', 'aria-labelledby': 'title', hidden: '' },
     el('header', {}, title, langLabel, langSelect, closeButton), log, status, tools, form);
@@ -92,6 +98,8 @@
     input.placeholder = t('placeholder');
     sendButton.textContent = t('send');
     locateButton.textContent = t('locate');
+    photoButton.textContent = t('photo');
+    photoInput.setAttribute('aria-label', t('photo'));
   }
 
   // --- the transcript ------------------------------------------------------------------
@@ -177,6 +185,7 @@
     try {
       const body = { text };
       if (langToSend) body.lang = langToSend;
+      if (pendingPhotos.length) body.attachments = pendingPhotos.slice();
       if (coords) { body.lat = coords.latitude; body.long = coords.longitude; }
       const res = await fetch(api('/chat/api/messages'), {
         method: 'POST', credentials, headers: headers({ 'Content-Type': 'application/json' }), body: JSON.stringify(body),
@@ -187,6 +196,7 @@
       if (!res.ok) throw new Error('HTTP ' + res.status);
       hasSession = true;
       if (body.lang === langToSend) langToSend = null;
+      if (body.attachments) pendingPhotos.splice(0, body.attachments.length);
       // The socket pushes the new lines; without it, fetch them now.
       if (!socketOpen) await fetchAfter();
       connect();
@@ -196,6 +206,34 @@
       sending = false;
     }
   }
+
+  // Photos: uploaded at once (the server checks type and size and says why it refuses one);
+  // their ids go with the next message, which files them with the report.
+  const pendingPhotos = [];
+  photoButton.addEventListener('click', () => photoInput.click());
+  photoInput.addEventListener('change', async () => {
+    const file = photoInput.files && photoInput.files[0];
+    photoInput.value = '';
+    if (!file) return;
+    try {
+      const res = await fetch(api('/chat/api/attachments'), {
+        method: 'POST', credentials, body: file,
+        headers: headers({ 'Content-Type': file.type || 'image/jpeg' }),
+      });
+      const token = res.headers.get('X-Civicline-Chat-Session');
+      if (token && crossSite) localStorage.setItem(sessionKey, token);
+      const answer = await res.json().catch(() => ({}));
+      if (!res.ok) {
+        showNotice(t('photoFailed') + (answer.error && answer.error.message ? ' ' + answer.error.message : ''));
+        return;
+      }
+      hasSession = true;
+      pendingPhotos.push(answer.id);
+      showNotice(t('photoAdded') + ' (' + file.name + ')');
+    } catch {
+      showNotice(t('photoFailed'));
+    }
+  });
 
   // WebSocket pushes, resumed from the cursor; long-poll when the socket will not open.
   let socket = null, socketOpen = false, failures = 0, polling = false, retryTimer = 0, watchdog = 0;
