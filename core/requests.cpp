@@ -258,6 +258,9 @@ status_change_result change_request_status(SQLite::Database& db, std::string_vie
   }
   // Followers hear of every public change in their own language, through the outbox.
   for (const auto& follower : storage::followers_of(db, request.id)) {
+    if (follower.channel == to_string(channel::open311)) {
+      continue;  // no one to text: an Open311 client reads the change from servicerequestupdates
+    }
     const auto lang = nlp::language_from_string(follower.language).value_or(nlp::language::en);
     const std::string note = change.public_note.empty() ? "" : " " + change.public_note;
     storage::notification_record notification;

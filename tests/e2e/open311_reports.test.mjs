@@ -13,7 +13,7 @@ import { startServer } from './harness.mjs';
 import { staffClient } from './staff_client.mjs';
 import { open311Client, parseXml, child, text } from './open311_client.mjs';
 import { startFakeProvider } from './fake_sms_provider.mjs';
-import { chatReport, smsSettings } from './residents.mjs';
+import { chatReport, smsSettings, sql } from './residents.mjs';
 
 let server;
 let receivers = [];
@@ -157,6 +157,10 @@ test('contact details are kept for staff and appear in no public answer, export 
 
   const changed = await staff.api('PATCH', `/api/v1/requests/${id}`, { auth: { key: keys.staff }, body: { status: 'in_progress', public_note: 'Crew booked.' } });
   assert.equal(changed.status, 200, changed.text);
+  // Nobody can text an Open311 reporter: no notification is queued that would wait forever
+  // (their client reads the change from servicerequestupdates).
+  assert.equal(sql(server, "SELECT count(*) FROM notifications n JOIN residents r ON r.id = n.resident_id " +
+    "WHERE r.channel = 'open311'"), '0');
   await post('servicerequestupdates.json', { api_key: keys.partner, service_request_id: id, description: 'Thanks', ...contact });
 
   const now = Date.now();
