@@ -108,3 +108,15 @@ export async function startServer({ overrides = {}, env = {}, dir, args = [] } =
   }
   return server;
 }
+
+/** Polls `check` every 50 ms until it returns something truthy (resolved to it), or throws
+ * "timed out waiting for <what>" after `timeoutMs`. Every wait in the tests is bounded. */
+export async function waitFor(what, check, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

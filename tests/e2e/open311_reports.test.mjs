@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startServer } from './harness.mjs';
+import { startServer, waitFor } from './harness.mjs';
 import { staffClient } from './staff_client.mjs';
 import { open311Client, parseXml, child, text } from './open311_client.mjs';
 import { startFakeProvider } from './fake_sms_provider.mjs';
@@ -46,15 +46,6 @@ async function startReceiver() {
   return receiver;
 }
 
-async function waitFor(what, check, timeoutMs = 10000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function post(route, params) {
   return open311.post(route, Object.entries(params).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]])));

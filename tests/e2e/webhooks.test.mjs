@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { Webhook } from 'standardwebhooks';
-import { runCli, startServer, makeTempDir } from './harness.mjs';
+import { runCli, startServer, makeTempDir, waitFor } from './harness.mjs';
 import { chatReport, sql } from './residents.mjs';
 
 // Shrunk so the whole file runs in well under a minute: 1 s between attempts, no jitter.
@@ -85,15 +85,6 @@ async function createKeys(target) {
   return made;
 }
 
-async function waitFor(what, check, timeoutMs = 15000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Asserts every request the receiver got verifies with `secret` (the npm package's check). */
 function assertAllVerify(receiver, secret) {
