@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "server/commands/backup_command.hpp"
 #include "server/commands/chat_command.hpp"
 #include "server/commands/export_command.hpp"
 #include "server/commands/nlp_commands.hpp"
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   civicline::server::add_staff_commands(app, exit_status);
   civicline::server::add_webhook_commands(app, exit_status);
   civicline::server::add_export_command(app, exit_status);
+  civicline::server::add_backup_command(app, exit_status);
   app.add_subcommand("version", "Print the version and exit")->callback([] {
     std::cout << "civicline " << CIVICLINE_VERSION << "\n";
   });
