@@ -1,5 +1,6 @@
 #include "server/http/http_server.hpp"
 
+#include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -17,8 +18,8 @@
 #include <random>
 #include <unordered_map>
 
-#include "server/http/websocket_connection.hpp"
 #include "server/http/security_headers.hpp"
+#include "server/http/websocket_connection.hpp"
 #include "server/logging.hpp"
 
 namespace civicline::server {
@@ -129,9 +130,15 @@ class connection : public std::enable_shared_from_this<connection> {
       http::response<http::string_body> out, const async_body_producer& produce, bool head_only,
       bool until_shutdown);
 
+  /// After a refusal the client may still be sending the body: reads and drops it for a
+  /// moment before closing, because closing with unread bytes makes the kernel send a reset
+  /// that can destroy the refusal before the client reads it.
+  asio::awaitable<void> drain_before_close();
+
   std::shared_ptr<http_server::state> server_;
   beast::tcp_stream stream_;
   phase phase_ = phase::waiting;
+  bool refused_ = false;  ///< the last answer was reject(): drain before closing
   std::string remote_;
   asio::any_io_executor executor_;
   std::shared_ptr<websocket_connection> websocket_;  ///< after an upgrade; owns the socket then
@@ -155,7 +162,26 @@ asio::awaitable<void> connection::run() {
   }
   if (!websocket_) {  // a WebSocket closed its socket itself
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (refused_ && !server_->stopping) {
+      co_await drain_before_close();
+    }
     stream_.close();
+  }
+}
+
+asio::awaitable<void> connection::drain_before_close() {
+  // Bounded in time and bytes, so a client that keeps sending cannot hold the connection.
+  constexpr auto linger = std::chrono::seconds(1);
+  constexpr std::size_t max_drained_bytes = 4 << 20;
+  std::array<char, 16 * 1024> scratch{};
+  std::size_t drained = 0;
+  stream_.expires_after(linger);
+  while (drained < max_drained_bytes) {
+    auto [ec, n] = co_await stream_.async_read_some(asio::buffer(scratch), use_tuple);
+    if (ec) {
+      break;  // the client closed (EOF), or the linger ran out
+    }
+    drained += n;
   }
 }
 
@@ -402,6 +428,7 @@ asio::awaitable<void> connection::reject(int status, std::string_view message,
   request.route = "(rejected)";
   request.remote_address = remote_;
   request.request_id = request_id_from("");
+  refused_ = true;
   co_await write(error_response(status, error_code_for(status), message), request, false, started);
 }
 
