@@ -5,7 +5,7 @@
 namespace civicline::server {
 
 /// `civicline backup PATH`: a consistent copy of the database, taken with SQLite's online
-/// backup API while the server runs (docs/HARDENING.md says how to restore it).
+/// backup API while the server runs (docs/RELIABILITY.md says how to restore it).
 void add_backup_command(CLI::App& app, int& exit_status);
 
 }  // namespace civicline::server
