@@ -369,15 +369,16 @@ asio::awaitable<bool> connection::write(http_response response, const http_reque
   const auto& route = request.route.empty() ? std::string("(rejected)") : request.route;
   server_->metrics.observe(request.method, route, response.status, latency);
   if (server_->limits.access_log && log_enabled(log_level::info)) {
-    log_event(log_level::info, "http_request",
-              {{"request_id", request.request_id},
-               {"method", request.method},
-               {"path", request.path},
-               {"route", route},
-               {"status", response.status},
-               {"bytes", body_bytes},
-               {"ms", std::chrono::duration<double, std::milli>(latency).count()},
-               {"remote", request.remote_address}});
+    log_line(log_level::info, "http_request")
+        .field("request_id", request.request_id)
+        .field("method", request.method)
+        .field("path", request.path)
+        .field("route", route)
+        .field("status", response.status)
+        .field("bytes", static_cast<std::size_t>(body_bytes))
+        .field("ms", std::chrono::duration<double, std::milli>(latency).count())
+        .field("remote", request.remote_address)
+        .write();
   }
   co_return !ec && keep_alive;
 }

@@ -98,13 +98,17 @@ core::inbound_message to_inbound(channels::sms_inbound sms) {
 }
 
 void log_turn(const char* provider, const core::turn_result& turn) {
-  log_event(log_level::info, "sms_received",
-            {{"provider", provider},
-             {"resident_id", turn.resident_id},
-             {"intent", nlp::to_string(turn.intent)},
-             {"replies", turn.replies.size() + turn.queued_replies},
-             {"repeated", turn.repeated_delivery},
-             {"rate_limited", turn.rate_limited}});
+  if (!log_enabled(log_level::info)) {
+    return;
+  }
+  log_line(log_level::info, "sms_received")
+      .field("provider", provider)
+      .field("resident_id", turn.resident_id)
+      .field("intent", nlp::to_string(turn.intent))
+      .field("replies", turn.replies.size() + turn.queued_replies)
+      .field("repeated", turn.repeated_delivery)
+      .field("rate_limited", turn.rate_limited)
+      .write();
 }
 
 awaitable<http_response> twilio_inbound(const app_context& app, core::inbox& inbox,
