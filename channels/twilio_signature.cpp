@@ -1,13 +1,15 @@
 #include "channels/twilio_signature.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <map>
+#include <stdexcept>
 #include <vector>
 
 #include "channels/utf8.hpp"
@@ -32,7 +34,16 @@ std::u16string utf16_units(std::string_view text) {
   return units;
 }
 
+bool is_ascii(std::string_view text) {
+  return std::ranges::all_of(text, [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
 bool js_less(const std::string& a, const std::string& b) {
+  // For ASCII, UTF-16 units and bytes are the same numbers: no conversion needed (the
+  // parameter names and nearly all values Twilio sends).
+  if (is_ascii(a) && is_ascii(b)) {
+    return a < b;
+  }
   return utf16_units(a) < utf16_units(b);
 }
 
@@ -42,6 +53,88 @@ std::string base64(const unsigned char* data, std::size_t size) {
       EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(size));
   out.resize(static_cast<std::size_t>(written));
   return out;
+}
+
+/// OpenSSL's HMAC, fetched once: `HMAC()` looks the MAC and the digest up by name in the
+/// provider store on every call, which costs more than the hashing of a webhook.
+EVP_MAC* hmac_algorithm() {
+  static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  return mac;
+}
+
+/// One prepared context per digest and thread; EVP_MAC_init with the key restarts it.
+EVP_MAC_CTX* hmac_context(twilio_signature_algorithm algorithm) {
+  struct contexts {
+    std::array<EVP_MAC_CTX*, 2> by_digest{};
+    ~contexts() {
+      for (EVP_MAC_CTX* context : by_digest) {
+        EVP_MAC_CTX_free(context);
+      }
+    }
+  };
+  thread_local contexts mine;
+  const bool sha256 = algorithm == twilio_signature_algorithm::hmac_sha256;
+  EVP_MAC_CTX*& context = mine.by_digest[sha256 ? 1 : 0];
+  if (context == nullptr && hmac_algorithm() != nullptr) {
+    context = EVP_MAC_CTX_new(hmac_algorithm());
+    char sha1_name[] = "SHA1";
+    char sha256_name[] = "SHA256";
+    const std::array<OSSL_PARAM, 2> settings{
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, sha256 ? sha256_name : sha1_name,
+                                         0),
+        OSSL_PARAM_construct_end()};
+    if (context != nullptr && EVP_MAC_CTX_set_params(context, settings.data()) != 1) {
+      EVP_MAC_CTX_free(context);
+      context = nullptr;
+    }
+  }
+  return context;
+}
+
+/// base64(HMAC(key, url + signed_params)), the form of X-Twilio-Signature.
+std::string signature_of(std::string_view key, std::string_view url, std::string_view signed_params,
+                         twilio_signature_algorithm algorithm) {
+  EVP_MAC_CTX* context = hmac_context(algorithm);
+  if (context == nullptr) {
+    throw std::runtime_error("OpenSSL has no HMAC: cannot check Twilio signatures");
+  }
+  // A null key would mean "the previous key" to EVP_MAC_init.
+  static constexpr unsigned char no_key[1] = {0};
+  const auto* key_bytes = key.empty() ? no_key : reinterpret_cast<const unsigned char*>(key.data());
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  std::size_t digest_size = 0;
+  if (EVP_MAC_init(context, key_bytes, key.size(), nullptr) != 1 ||
+      EVP_MAC_update(context, reinterpret_cast<const unsigned char*>(url.data()), url.size()) !=
+          1 ||
+      EVP_MAC_update(context, reinterpret_cast<const unsigned char*>(signed_params.data()),
+                     signed_params.size()) != 1 ||
+      EVP_MAC_final(context, digest.data(), &digest_size, digest.size()) != 1) {
+    throw std::runtime_error("OpenSSL HMAC failed while checking a Twilio signature");
+  }
+  return base64(digest.data(), digest_size);
+}
+
+/// What the SDK appends to the URL before signing: every parameter name and value, in
+/// JavaScript's sort order of names (then values), each distinct pair once.
+std::string signed_params_text(const form_params& params) {
+  std::vector<const std::pair<std::string, std::string>*> sorted;
+  sorted.reserve(params.size());
+  for (const auto& param : params) {
+    sorted.push_back(&param);
+  }
+  std::ranges::sort(sorted, [](const auto* a, const auto* b) {
+    return js_less(a->first, b->first) || (a->first == b->first && js_less(a->second, b->second));
+  });
+  std::string data;
+  for (std::size_t i = 0; i < sorted.size(); ++i) {
+    // The SDK signs each distinct value of a repeated name once.
+    if (i > 0 && *sorted[i] == *sorted[i - 1]) {
+      continue;
+    }
+    data += sorted[i]->first;
+    data += sorted[i]->second;
+  }
+  return data;
 }
 
 // --- URL variants, as the SDK builds them -------------------------------------------------
@@ -283,9 +376,9 @@ std::string with_legacy_querystring(std::string_view url) {
   return out;
 }
 
-bool matches(std::string_view auth_token, std::string_view url, const form_params& params,
+bool matches(std::string_view auth_token, std::string_view url, std::string_view signed_params,
              std::string_view header_value, twilio_signature_algorithm algorithm) {
-  const std::string expected = twilio_signature(auth_token, url, params, algorithm);
+  const std::string expected = signature_of(auth_token, url, signed_params, algorithm);
   // The length of a signature depends only on the algorithm, so comparing it first leaks
   // nothing secret.
   return expected.size() == header_value.size() &&
@@ -332,37 +425,18 @@ std::optional<twilio_signature_algorithm> twilio_signature_algorithm_from_settin
 
 std::string twilio_signature(std::string_view auth_token, std::string_view url,
                              const form_params& params, twilio_signature_algorithm algorithm) {
-  std::vector<const std::pair<std::string, std::string>*> sorted;
-  sorted.reserve(params.size());
-  for (const auto& param : params) {
-    sorted.push_back(&param);
-  }
-  std::ranges::sort(sorted, [](const auto* a, const auto* b) {
-    return js_less(a->first, b->first) || (a->first == b->first && js_less(a->second, b->second));
-  });
-  std::string data(url);
-  for (std::size_t i = 0; i < sorted.size(); ++i) {
-    // The SDK signs each distinct value of a repeated name once.
-    if (i > 0 && *sorted[i] == *sorted[i - 1]) {
-      continue;
-    }
-    data += sorted[i]->first;
-    data += sorted[i]->second;
-  }
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int digest_size = 0;
-  HMAC(algorithm == twilio_signature_algorithm::hmac_sha256 ? EVP_sha256() : EVP_sha1(),
-       auth_token.data(), static_cast<int>(auth_token.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data(),
-       &digest_size);
-  return base64(digest.data(), digest_size);
+  return signature_of(auth_token, url, signed_params_text(params), algorithm);
 }
 
 bool twilio_signature_valid(std::string_view auth_token, std::string_view url,
                             const form_params& params, std::string_view header_value,
                             twilio_signature_algorithm algorithm) {
-  for (const auto& candidate : {remove_port(url), add_port(url)}) {
-    if (matches(auth_token, candidate, params, header_value, algorithm)) {
+  const std::string signed_params = signed_params_text(params);
+  // The URL as configured first (one of the two port forms is always the URL itself), so a
+  // genuine webhook costs one HMAC.
+  const std::string other_port_form = remove_port(url) == url ? add_port(url) : remove_port(url);
+  for (const std::string_view candidate : {url, std::string_view(other_port_form)}) {
+    if (matches(auth_token, candidate, signed_params, header_value, algorithm)) {
       return true;
     }
   }
@@ -374,7 +448,7 @@ bool twilio_signature_valid(std::string_view auth_token, std::string_view url,
   const std::string with_port = add_port(*normalized);
   for (const auto& candidate : {without_port, with_port, with_legacy_querystring(without_port),
                                 with_legacy_querystring(with_port)}) {
-    if (matches(auth_token, candidate, params, header_value, algorithm)) {
+    if (matches(auth_token, candidate, signed_params, header_value, algorithm)) {
       return true;
     }
   }
