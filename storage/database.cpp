@@ -217,12 +217,12 @@ void database::impl::run_batch(std::vector<write_job>& batch) {
   std::size_t work_failures = 0;
   std::exception_ptr batch_error;
   try {
-    writer->exec("BEGIN IMMEDIATE");
+    detail::exec_kept(*writer, "BEGIN IMMEDIATE");
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      writer->exec(job_savepoint);
+      detail::exec_kept(*writer, job_savepoint);
       try {
         batch[i].work(*writer);
-        writer->exec(job_release);
+        detail::exec_kept(*writer, job_release);
       } catch (...) {
         job_errors[i] = std::current_exception();
         ++work_failures;
@@ -236,7 +236,7 @@ void database::impl::run_batch(std::vector<write_job>& batch) {
         writer->exec(job_release);
       }
     }
-    writer->exec("COMMIT");
+    detail::exec_kept(*writer, "COMMIT");
   } catch (...) {
     batch_error = std::current_exception();
     if (in_transaction(*writer)) {

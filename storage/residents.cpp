@@ -60,6 +60,11 @@ std::optional<resident_record> first_resident(SQLite::Statement& select) {
 resident_record find_or_create_resident(SQLite::Database& db, std::string_view channel,
                                         std::string_view address, std::string_view language,
                                         std::string_view now) {
+  // Nearly every message comes from someone who wrote before: look first, insert only when
+  // missing (an insert that hits the unique index costs a probe and a conflict).
+  if (auto existing = find_resident_by_address(db, channel, address)) {
+    return *std::move(existing);
+  }
   detail::statement_lease insert_lease(
       db,
       "INSERT INTO residents (channel, address, language, created_at) "

@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include "storage/statement_cache.hpp"
+
 namespace civicline::storage::detail {
 
 /// Binds text by name; SQLiteCpp copies it (SQLITE_TRANSIENT), so the view may die after.
@@ -86,7 +88,9 @@ inline std::string text_or_empty(const SQLite::Column& column) {
 /// (SQLiteCpp's own Savepoint leaves the savepoint open after a rollback in 3.2.)
 class savepoint {
  public:
-  explicit savepoint(SQLite::Database& db) : db_(db) { db_.exec("SAVEPOINT civicline_repository"); }
+  explicit savepoint(SQLite::Database& db) : db_(db) {
+    exec_kept(db_, "SAVEPOINT civicline_repository");
+  }
   ~savepoint() {
     if (!released_) {
       // Best effort: the exception being unwound is the error to report.
@@ -98,7 +102,7 @@ class savepoint {
   savepoint& operator=(const savepoint&) = delete;
 
   void release() {
-    db_.exec("RELEASE civicline_repository");
+    exec_kept(db_, "RELEASE civicline_repository");
     released_ = true;
   }
 

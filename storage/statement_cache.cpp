@@ -1,5 +1,7 @@
 #include "storage/statement_cache.hpp"
 
+#include <atomic>
+#include <cstdint>
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
@@ -16,12 +18,24 @@ struct kept_statement {
   bool in_use = false;
 };
 
+/// Looks SQL text up without building a std::string for it.
+struct text_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const noexcept {
+    return std::hash<std::string_view>{}(text);
+  }
+};
+
 /// Touched only by the one thread using the connection at the time.
-using connection_cache = std::unordered_map<std::string, kept_statement>;
+using connection_cache =
+    std::unordered_map<std::string, kept_statement, text_hash, std::equal_to<>>;
 
 struct registry {
   std::shared_mutex mutex;
   std::unordered_map<const void*, std::unique_ptr<connection_cache>> caches;
+  /// Bumped whenever a cache is added or forgotten, so a thread's memo of its last look-up
+  /// (below) is never stale, even when a new connection reuses a closed one's address.
+  std::atomic<std::uint64_t> generation{0};
 };
 
 registry& all_caches() {
@@ -30,10 +44,25 @@ registry& all_caches() {
 }
 
 connection_cache* cache_of(SQLite::Database& db) {
+  // A thread mostly uses one connection (the writer thread always the same one), so the last
+  // answer is remembered: no lock on the shared registry for each statement.
+  struct memo {
+    const void* handle = nullptr;
+    std::uint64_t generation = 0;
+    connection_cache* cache = nullptr;
+  };
+  thread_local memo last;
   auto& r = all_caches();
+  const void* handle = db.getHandle();
+  const auto generation = r.generation.load(std::memory_order_acquire);
+  if (last.handle == handle && last.generation == generation) {
+    return last.cache;
+  }
   std::shared_lock lock(r.mutex);
-  const auto it = r.caches.find(db.getHandle());
-  return it == r.caches.end() ? nullptr : it->second.get();
+  const auto it = r.caches.find(handle);
+  connection_cache* cache = it == r.caches.end() ? nullptr : it->second.get();
+  last = memo{handle, generation, cache};
+  return cache;
 }
 
 }  // namespace
@@ -42,6 +71,7 @@ void keep_statements(SQLite::Database& db) {
   auto& r = all_caches();
   std::unique_lock lock(r.mutex);
   r.caches.emplace(db.getHandle(), std::make_unique<connection_cache>());
+  r.generation.fetch_add(1, std::memory_order_acq_rel);  // a memo may say "keeps none"
 }
 
 void forget_statements(SQLite::Database& db) {
@@ -55,15 +85,19 @@ void forget_statements(SQLite::Database& db) {
     }
     cache = std::move(it->second);
     r.caches.erase(it);
+    r.generation.fetch_add(1, std::memory_order_acq_rel);
   }
   // Finalized here, outside the lock, before the connection closes.
 }
 
-statement_lease::statement_lease(SQLite::Database& db, const std::string& sql) {
+statement_lease::statement_lease(SQLite::Database& db, std::string_view sql) {
   if (auto* cache = cache_of(db)) {
     auto it = cache->find(sql);
     if (it == cache->end() && cache->size() < max_kept_per_connection) {
-      it = cache->emplace(sql, kept_statement{std::make_unique<SQLite::Statement>(db, sql)}).first;
+      it = cache
+               ->emplace(std::string(sql),
+                         kept_statement{std::make_unique<SQLite::Statement>(db, std::string(sql))})
+               .first;
     }
     if (it != cache->end() && !it->second.in_use) {
       it->second.in_use = true;
@@ -72,7 +106,7 @@ statement_lease::statement_lease(SQLite::Database& db, const std::string& sql) {
       return;
     }
   }
-  own_ = std::make_unique<SQLite::Statement>(db, sql);
+  own_ = std::make_unique<SQLite::Statement>(db, std::string(sql));
   statement_ = own_.get();
 }
 
@@ -86,6 +120,11 @@ statement_lease::~statement_lease() {
     statement_->clearBindings();
     *in_use_ = false;
   }
+}
+
+void exec_kept(SQLite::Database& db, std::string_view sql) {
+  statement_lease lease(db, sql);
+  lease.get().exec();
 }
 
 }  // namespace civicline::storage::detail

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace civicline::storage::detail {
 
@@ -23,7 +24,7 @@ void forget_statements(SQLite::Database& db);
 /// next use.
 class statement_lease {
  public:
-  statement_lease(SQLite::Database& db, const std::string& sql);
+  statement_lease(SQLite::Database& db, std::string_view sql);
   ~statement_lease();
   statement_lease(const statement_lease&) = delete;
   statement_lease& operator=(const statement_lease&) = delete;
@@ -35,5 +36,9 @@ class statement_lease {
   bool* in_use_ = nullptr;  ///< the kept statement's flag, when leased from the cache
   std::unique_ptr<SQLite::Statement> own_;
 };
+
+/// Runs a statement that returns no rows (SAVEPOINT, RELEASE, ...) from the kept ones:
+/// `Database::exec` would parse it again on every call.
+void exec_kept(SQLite::Database& db, std::string_view sql);
 
 }  // namespace civicline::storage::detail
