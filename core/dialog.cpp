@@ -12,31 +12,7 @@ namespace civicline::core {
 namespace detail {
 namespace {
 
-std::vector<std::string> split_words(std::string_view folded) {
-  std::vector<std::string> out;
-  std::string current;
-  for (const char ch : folded) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) != 0 || c >= 0x80) {
-      current += ch;
-    } else if (!current.empty()) {
-      out.push_back(std::move(current));
-      current.clear();
-    }
-  }
-  if (!current.empty())
-    out.push_back(std::move(current));
-  return out;
-}
-
-bool occurs_at(const std::vector<std::string>& words, const std::vector<std::string>& phrase,
-               std::size_t at) {
-  if (phrase.empty() || at + phrase.size() > words.size())
-    return false;
-  return std::equal(phrase.begin(), phrase.end(), words.begin() + static_cast<long>(at));
-}
-
-std::vector<nlp::language> all_languages(const turn& t) {
+const std::vector<nlp::language>& all_languages(const turn& t) {
   return t.config.templates->languages();
 }
 
@@ -79,31 +55,21 @@ std::string turn::category_name(std::string_view code) const {
 
 std::optional<nlp::language> turn::whole_message_in(std::string_view list) const {
   // The resident's own language first: "START" is in both lists and keeps it.
-  std::vector<nlp::language> langs{state.language};
-  for (const nlp::language lang : all_languages(*this)) {
-    if (lang != state.language)
-      langs.push_back(lang);
+  if (config.templates->phrases(state.language, list).equals(words)) {
+    return state.language;
   }
-  for (const nlp::language lang : langs) {
-    for (const auto& entry : config.templates->words(lang, list)) {
-      if (split_words(entry) == words)
-        return lang;
+  for (const nlp::language lang : all_languages(*this)) {
+    if (lang != state.language && config.templates->phrases(lang, list).equals(words)) {
+      return lang;
     }
   }
   return std::nullopt;
 }
 
 bool turn::mentions(std::string_view list) const {
-  for (const nlp::language lang : all_languages(*this)) {
-    for (const auto& entry : config.templates->words(lang, list)) {
-      const auto phrase = split_words(entry);
-      for (std::size_t i = 0; i < words.size(); ++i) {
-        if (occurs_at(words, phrase, i))
-          return true;
-      }
-    }
-  }
-  return false;
+  return std::ranges::any_of(all_languages(*this), [&](nlp::language lang) {
+    return config.templates->phrases(lang, list).occurs_in(words);
+  });
 }
 
 std::optional<std::string> turn::tracking_id() const {
@@ -287,7 +253,7 @@ step_result step(const conversation_state& state, const inbound_message& message
                  const nlp::understanding& understood, const dialog_config& config,
                  const world_view& world, time_point now) {
   detail::turn t{state, state, message, understood, config, world, now, {}, {}, {}};
-  t.words = detail::split_words(nlp::fold(message.text));
+  t.words = split_words(nlp::fold(message.text));
   t.state.misses = 0;  // miss() puts back the count plus one
   const auto finish = [&t] {
     t.state.last_activity = t.now;

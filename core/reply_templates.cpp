@@ -211,6 +211,7 @@ reply_templates reply_templates::compile(
         const bool shown = list == "weekdays" || list == "months";
         folded.push_back(shown ? w.get<std::string>() : nlp::fold(w.get<std::string>()));
       }
+      out.phrases_[{*lang, std::string(list)}] = phrase_index(folded);
       out.words_[{*lang, std::string(list)}] = std::move(folded);
     }
     if (out.words_[{*lang, "weekdays"}].size() != 7 || out.words_[{*lang, "months"}].size() != 12) {
@@ -268,6 +269,15 @@ const std::vector<std::string>& reply_templates::words(nlp::language lang,
     it = words_.find(std::pair{languages_.front(), std::string(list)});
   }
   return it == words_.end() ? none : it->second;
+}
+
+const phrase_index& reply_templates::phrases(nlp::language lang, std::string_view list) const {
+  static const phrase_index none;
+  auto it = phrases_.find(std::pair{lang, std::string(list)});
+  if (it == phrases_.end() && !languages_.empty()) {
+    it = phrases_.find(std::pair{languages_.front(), std::string(list)});
+  }
+  return it == phrases_.end() ? none : it->second;
 }
 
 int sms_segments(std::string_view utf8_text) {

@@ -9,6 +9,7 @@
 #include <tuple>
 #include <vector>
 
+#include "core/phrase_index.hpp"
 #include "nlp/understanding.hpp"
 
 namespace civicline::core {
@@ -34,6 +35,8 @@ class reply_templates {
 
   /// A word list from the "words" section (folded): opt-out keywords, emergency phrases, ...
   const std::vector<std::string>& words(nlp::language lang, std::string_view list) const;
+  /// The same list compiled for matching against a message's words.
+  const phrase_index& phrases(nlp::language lang, std::string_view list) const;
 
   /// The languages that were compiled, in source order (the first is the default).
   const std::vector<nlp::language>& languages() const { return languages_; }
@@ -45,6 +48,7 @@ class reply_templates {
  private:
   std::map<std::pair<nlp::language, std::string>, std::string, std::less<>> texts_;
   std::map<std::pair<nlp::language, std::string>, std::vector<std::string>, std::less<>> words_;
+  std::map<std::pair<nlp::language, std::string>, phrase_index, std::less<>> phrases_;
   std::vector<nlp::language> languages_;
 };
 
