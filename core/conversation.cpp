@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "core/json_text.hpp"
+
 namespace civicline::core {
 namespace {
 
@@ -86,13 +88,51 @@ std::vector<std::string> get_strings(const json& j, const char* key) {
   return out;
 }
 
-json location_to_json(const location& where) {
-  json j{{"text", where.text}, {"key", where.key}};
+/// Writes one JSON object member by member. Callers give the members in key order, as
+/// nlohmann::json (a std::map) wrote them, so rows look the same whoever wrote them.
+class object_text {
+ public:
+  explicit object_text(std::string& out) : out_(out) { out_ += '{'; }
+  std::string& key(std::string_view name) {
+    if (!first_) {
+      out_ += ',';
+    }
+    first_ = false;
+    append_json_string(out_, name);
+    out_ += ':';
+    return out_;
+  }
+  void text(std::string_view name, std::string_view value) { append_json_string(key(name), value); }
+  void number(std::string_view name, double value) { append_json_number(key(name), value); }
+  void integer(std::string_view name, std::int64_t value) { append_json_number(key(name), value); }
+  void boolean(std::string_view name, bool value) { key(name) += value ? "true" : "false"; }
+  void texts(std::string_view name, const std::vector<std::string>& values) {
+    std::string& out = key(name);
+    out += '[';
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i > 0) {
+        out += ',';
+      }
+      append_json_string(out, values[i]);
+    }
+    out += ']';
+  }
+  void close() { out_ += '}'; }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+};
+
+void write_location(std::string& out, const location& where) {
+  object_text j(out);
+  j.text("key", where.key);
   if (where.lat)
-    j["lat"] = *where.lat;
+    j.number("lat", *where.lat);
   if (where.lon)
-    j["lon"] = *where.lon;
-  return j;
+    j.number("lon", *where.lon);
+  j.text("text", where.text);
+  j.close();
 }
 
 location location_from_json(const json& j) {
@@ -104,17 +144,23 @@ location location_from_json(const json& j) {
   return where;
 }
 
-json draft_to_json(const draft& d) {
-  json j = json::object();
+void write_draft(std::string& out, const draft& d) {
+  object_text j(out);
+  {
+    object_text answers(j.key("answers"));
+    for (const auto& [question, answer] : d.answers) {  // a std::map: in key order
+      answers.text(question, answer);
+    }
+    answers.close();
+  }
   if (d.category)
-    j["category"] = *d.category;
-  if (d.location)
-    j["location"] = location_to_json(*d.location);
+    j.text("category", *d.category);
   if (d.description)
-    j["description"] = *d.description;
-  j["media_urls"] = d.media_urls;
-  j["answers"] = d.answers;
-  return j;
+    j.text("description", *d.description);
+  if (d.location)
+    write_location(j.key("location"), *d.location);
+  j.texts("media_urls", d.media_urls);
+  j.close();
 }
 
 draft draft_from_json(const json& j) {
@@ -137,25 +183,27 @@ draft draft_from_json(const json& j) {
 }  // namespace
 
 std::string to_json(const conversation_state& state) {
-  json j{
-      {"version", 1},
-      {"language", nlp::to_string(state.language)},
-      {"stage", name_of(stage_names, state.stage)},
-      {"draft", draft_to_json(state.draft)},
-      {"expecting", name_of(expectation_names, state.expecting)},
-      {"asking_question", state.asking_question},
-      {"choices", state.choices},
-      {"choice_kind", state.choice_kind},
-      {"misses", state.misses},
-      {"opted_out", state.opted_out},
-      {"recent_request", state.recent_request},
-      {"pending_note", state.pending_note},
-  };
-  if (state.last_activity)
-    j["last_activity_ms"] = to_ms(*state.last_activity);
+  std::string out;
+  out.reserve(512);
+  object_text j(out);  // members in key order
+  j.text("asking_question", state.asking_question);
+  j.text("choice_kind", state.choice_kind);
+  j.texts("choices", state.choices);
+  write_draft(j.key("draft"), state.draft);
+  j.text("expecting", name_of(expectation_names, state.expecting));
   if (state.handoff_at)
-    j["handoff_at_ms"] = to_ms(*state.handoff_at);
-  return j.dump();
+    j.integer("handoff_at_ms", to_ms(*state.handoff_at));
+  j.text("language", nlp::to_string(state.language));
+  if (state.last_activity)
+    j.integer("last_activity_ms", to_ms(*state.last_activity));
+  j.integer("misses", state.misses);
+  j.boolean("opted_out", state.opted_out);
+  j.text("pending_note", state.pending_note);
+  j.text("recent_request", state.recent_request);
+  j.text("stage", name_of(stage_names, state.stage));
+  j.integer("version", 1);
+  j.close();
+  return out;
 }
 
 conversation_state conversation_from_json(std::string_view text) {

@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "core/clock_text.hpp"
 #include "core/duplicates.hpp"
@@ -67,6 +68,60 @@ dialog_config city_dialog_config(const config::settings& settings, const reply_t
   config.hours.days = hours.days;
   config.hours.utc_offset = utc_offset(settings.city.timezone, now);
   return config;
+}
+
+/// Residents' conversation states as last saved by this thread, with the text each was saved
+/// as. Parsing the saved state was a good share of a turn, and the text in the database is
+/// nearly always the one this thread wrote on the resident's previous turn: a saved text
+/// equal to the remembered one gives the remembered state, so the memo can never be stale,
+/// whoever else writes the table. Bounded: forgotten all at once when full.
+class remembered_states {
+ public:
+  conversation_state parse(std::int64_t resident_id, const std::string& text) {
+    if (const auto it = states_.find(resident_id); it != states_.end() && it->second.text == text) {
+      return it->second.state;
+    }
+    return conversation_from_json(text);
+  }
+
+  /// `text` is to_json(state).
+  void remember(std::int64_t resident_id, std::string text, const conversation_state& state) {
+    if (text.find("\\ufffd") != std::string::npos) {
+      states_.erase(resident_id);  // bytes that were not UTF-8 read back as U+FFFD: not exact
+      return;
+    }
+    if (states_.size() >= capacity && !states_.contains(resident_id)) {
+      states_.clear();
+    }
+    auto& entry = states_[resident_id];
+    entry.text = std::move(text);
+    entry.state = as_read_back(state);
+  }
+
+ private:
+  static constexpr std::size_t capacity = 16 * 1024;
+
+  /// What parsing to_json(state) gives: the saved form keeps times to the millisecond.
+  static conversation_state as_read_back(conversation_state state) {
+    for (auto* when : {&state.last_activity, &state.handoff_at}) {
+      if (*when) {
+        *when = std::chrono::floor<std::chrono::milliseconds>(**when);
+      }
+    }
+    return state;
+  }
+
+  struct entry {
+    std::string text;
+    conversation_state state;
+  };
+  std::unordered_map<std::int64_t, entry> states_;
+};
+
+/// One per writer thread (the inbox runs its turns there).
+remembered_states& states_of_this_thread() {
+  thread_local remembered_states states;
+  return states;
 }
 
 void replace_all(std::string& text, std::string_view from, std::string_view to) {
@@ -150,7 +205,7 @@ turn_result inbox::handle(SQLite::Database& db, const inbound_message& message,
 
   conversation_state state;
   if (auto saved = storage::load_conversation(db, resident.id)) {
-    state = conversation_from_json(*saved);
+    state = states_of_this_thread().parse(resident.id, *saved);
   } else {
     state.language = nlp::language_from_string(resident.language).value_or(nlp::language::en);
   }
@@ -218,7 +273,11 @@ turn_result inbox::handle(SQLite::Database& db, const inbound_message& message,
     received["category"] = *understood.category;
   }
   record_event(db, "message.received", received.dump(), now);
-  storage::save_conversation(db, resident.id, to_json(outcome.state), now_text);
+  auto saved_state = to_json(outcome.state);
+  storage::save_conversation(db, resident.id, saved_state, now_text);
+  // Remembered before the commit: if the batch rolls back, the row keeps its old text, which
+  // differs from this one, so the memo is simply not used.
+  states_of_this_thread().remember(resident.id, std::move(saved_state), outcome.state);
 
   // Nothing, ever, goes to an address that has opted out.
   if (!outcome.state.opted_out) {
