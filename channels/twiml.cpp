@@ -14,8 +14,12 @@ bool allowed_in_xml(char32_t cp) {
 }
 
 void append_escaped(std::string& out, std::string_view text) {
+  out.reserve(out.size() + text.size());
   for (std::size_t pos = 0; pos < text.size();) {
-    const char32_t cp = next_code_point(text, pos);
+    // ASCII is nearly all of a reply: one byte, one character, no decoding needed.
+    const char32_t cp = static_cast<unsigned char>(text[pos]) < 0x80
+                            ? static_cast<char32_t>(text[pos++])
+                            : next_code_point(text, pos);
     switch (cp) {
       case '&':
         out += "&amp;";
@@ -33,7 +37,9 @@ void append_escaped(std::string& out, std::string_view text) {
         out += "&apos;";
         break;
       default:
-        if (allowed_in_xml(cp)) {
+        if (cp < 0x80 && allowed_in_xml(cp)) {
+          out += static_cast<char>(cp);
+        } else if (allowed_in_xml(cp)) {
           append_utf8(out, cp);
         }
     }

@@ -17,13 +17,32 @@ std::string to_iso8601(std::chrono::system_clock::time_point when) {
   const std::chrono::year_month_day date{days};
   const auto in_day = std::chrono::milliseconds(ms) - days.time_since_epoch();
   const std::chrono::hh_mm_ss<std::chrono::milliseconds> clock{in_day};
-  char buffer[32];
-  std::snprintf(
-      buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(date.year()),
-      static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-      static_cast<int>(clock.hours().count()), static_cast<int>(clock.minutes().count()),
-      static_cast<int>(clock.seconds().count()), static_cast<int>(clock.subseconds().count()));
-  return buffer;
+  // Digits written by hand: snprintf took a good part of a turn's time (several
+  // timestamps are written per message). Years outside 0000-9999 keep their sign and digits.
+  const int year = static_cast<int>(date.year());
+  if (year < 0 || year > 9999) {
+    char buffer[48];
+    std::snprintf(
+        buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", year,
+        static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+        static_cast<int>(clock.hours().count()), static_cast<int>(clock.minutes().count()),
+        static_cast<int>(clock.seconds().count()), static_cast<int>(clock.subseconds().count()));
+    return buffer;
+  }
+  std::string text = "0000-00-00T00:00:00.000Z";
+  const auto put = [&text](std::size_t at, int value, int digits) {
+    for (int i = digits - 1; i >= 0; --i, value /= 10) {
+      text[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+    }
+  };
+  put(0, year, 4);
+  put(5, static_cast<int>(static_cast<unsigned>(date.month())), 2);
+  put(8, static_cast<int>(static_cast<unsigned>(date.day())), 2);
+  put(11, static_cast<int>(clock.hours().count()), 2);
+  put(14, static_cast<int>(clock.minutes().count()), 2);
+  put(17, static_cast<int>(clock.seconds().count()), 2);
+  put(20, static_cast<int>(clock.subseconds().count()), 3);
+  return text;
 }
 
 std::optional<std::chrono::system_clock::time_point> from_iso8601(std::string_view text) {

@@ -115,7 +115,10 @@ service_request to_domain(const storage::request_record& record) {
   return out;
 }
 
-std::string public_json(const service_request& request) {
+namespace {
+
+/// The request as its public JSON document (public_json's text, before dumping).
+json public_document(const service_request& request) {
   json location = {{"address", request.location.text}};
   if (request.location.lat && request.location.lon) {
     location["lat"] = *request.location.lat;
@@ -135,7 +138,13 @@ std::string public_json(const service_request& request) {
   if (request.duplicate_of) {
     out["duplicate_of"] = *request.duplicate_of;
   }
-  return dump(out);
+  return out;
+}
+
+}  // namespace
+
+std::string public_json(const service_request& request) {
+  return dump(public_document(request));
 }
 
 void record_event(SQLite::Database& db, std::string_view type, std::string payload_json,
@@ -189,7 +198,7 @@ void follow_service_request(SQLite::Database& db, const service_request& request
   storage::add_follower(db, request.id, resident_id, "follower", to_iso8601(now));
   record_history(db, request.id, {actor::kind::resident, std::to_string(resident_id)}, "follower",
                  "", "added", "", "", now);
-  json payload = json::parse(public_json(request));
+  json payload = public_document(request);
   payload["change"] = "follower_added";
   record_event(db, "request.updated", dump(payload), now);
 }
