@@ -473,6 +473,25 @@ TEST_CASE("the near-duplicate lookup uses its index") {
   CHECK(plan.find("service_requests_near_lookup") != std::string::npos);
 }
 
+TEST_CASE("the duplicate lookup by address reads the newest first, without sorting") {
+  fixture f;
+  const auto plan = f.read([](SQLite::Database& c) {
+    SQLite::Statement explain(
+        c,
+        "EXPLAIN QUERY PLAN SELECT id FROM service_requests r WHERE r.category = 'pothole' "
+        "AND r.location_key = 'main st' AND r.status IN ('new', 'acknowledged') "
+        "AND r.created_at >= '2026-01-01' ORDER BY r.created_at DESC, r.id DESC LIMIT 1");
+    std::string text;
+    while (explain.executeStep()) {
+      text += explain.getColumn(3).getString() + "\n";
+    }
+    return text;
+  });
+  INFO(plan);
+  CHECK(plan.find("service_requests_duplicate_lookup") != std::string::npos);
+  CHECK(plan.find("TEMP B-TREE") == std::string::npos);
+}
+
 TEST_CASE("update_request_status sets status, duplicate_of and updated_at") {
   fixture f;
   const auto original = f.request("pothole", "a", t0);
