@@ -3,7 +3,7 @@
 -- URL + sorted params))).
 --
 -- The requests are signed before the run starts (in init, which wrk runs before it starts the
--- clock): POOL of them (default 150000), each with a new MessageSid, so none is a cheap "seen
+-- clock): POOL of them (default 50000), each with a new MessageSid, so none is a cheap "seen
 -- it" retry and wrk spends its time sending, not hashing (it shares the two cores with the
 -- server). Past the pool, requests are signed as they go, still never repeated. Each wrk
 -- thread draws its own run id from /dev/urandom, so runs started in the same second differ.
@@ -122,7 +122,7 @@ end
 local sign_url = os.getenv("SIGN_URL") or "http://127.0.0.1:8080/sms/twilio"
 local token = os.getenv("AUTH_TOKEN") or "demo-auth-token-not-secret"
 local senders = tonumber(os.getenv("SENDERS") or "8000")
-local pool_size = tonumber(os.getenv("POOL") or "150000")
+local pool_size = tonumber(os.getenv("POOL") or "50000")
 local path = sign_url:match("^https?://[^/]+(/.*)$") or "/sms/twilio"
 
 -- What a resident says, turn by turn; each sender is at turn (visits mod #script).
