@@ -51,10 +51,17 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null || { cat "$DATA/server.err" >&2; exit 1; }
+# Ready, and it is ours (not another server already on the port).
+kill -0 "$SERVER_PID" 2>/dev/null || { cat "$DATA/server.err" >&2; exit 1; }
 
 TARGET_URL="$SIGN_URL" TARGET_LUA="$HERE/signed_webhook.lua" bash "$REFERENCE/run_limits.sh"
 
 echo
+if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+  echo "civicline stopped during the run; the end of its stderr:" >&2
+  tail -20 "$DATA/server.err" >&2
+  exit 1
+fi
 echo "civicline peak RSS: $(grep VmHWM /proc/$SERVER_PID/status | awk '{print $2, $3}')"
 echo "civicline requests stored: $(sqlite3 "$DATA/civicline.db" "SELECT count(*) FROM messages WHERE direction = 'in'") inbound messages, $(sqlite3 "$DATA/civicline.db" 'SELECT count(*) FROM service_requests') service requests"
 echo "civicline answers other than 200 in its access log:"
