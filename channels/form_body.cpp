@@ -1,5 +1,7 @@
 #include "channels/form_body.hpp"
 
+#include <algorithm>
+
 namespace civicline::channels {
 namespace {
 
@@ -20,10 +22,16 @@ std::optional<std::string> decode_component(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '+') {
+    // Runs of plain characters go in with one append.
+    const std::size_t special = std::min(text.find_first_of("+%", i), text.size());
+    out.append(text.substr(i, special - i));
+    i = special;
+    if (i == text.size()) {
+      break;
+    }
+    if (text[i] == '+') {
       out += ' ';
-    } else if (c == '%') {
+    } else {  // '%'
       if (i + 2 >= text.size()) {
         return std::nullopt;
       }
@@ -34,8 +42,6 @@ std::optional<std::string> decode_component(std::string_view text) {
       }
       out += static_cast<char>(high * 16 + low);
       i += 2;
-    } else {
-      out += c;
     }
   }
   return out;

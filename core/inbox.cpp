@@ -124,6 +124,38 @@ remembered_states& states_of_this_thread() {
   return states;
 }
 
+}  // namespace
+
+/// Residents' expected next contexts, shared by the channels' threads (reading) and the
+/// writer thread (after each turn). Bounded: forgotten all at once when full.
+class context_board {
+ public:
+  std::optional<nlp::context> find(const std::string& key) const {
+    std::lock_guard lock(mutex_);
+    const auto it = contexts_.find(key);
+    return it == contexts_.end() ? std::nullopt : std::optional(it->second);
+  }
+
+  void put(std::string key, nlp::context context) {
+    std::lock_guard lock(mutex_);
+    if (contexts_.size() >= capacity && !contexts_.contains(key)) {
+      contexts_.clear();
+    }
+    contexts_.insert_or_assign(std::move(key), std::move(context));
+  }
+
+ private:
+  static constexpr std::size_t capacity = 64 * 1024;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, nlp::context> contexts_;
+};
+
+namespace {
+
+std::string board_key(const resident_key& who) {
+  return std::string(to_string(who.channel)) + ":" + who.address;
+}
+
 void replace_all(std::string& text, std::string_view from, std::string_view to) {
   for (auto pos = text.find(from); pos != std::string::npos;
        pos = text.find(from, pos + to.size())) {
@@ -135,17 +167,41 @@ void replace_all(std::string& text, std::string_view from, std::string_view to) 
 
 inbox::inbox(storage::database& db, const config::settings& settings, knowledge_source current,
              clock now)
-    : db_(db), settings_(settings), current_(std::move(current)), now_(std::move(now)) {}
+    : db_(db),
+      settings_(settings),
+      current_(std::move(current)),
+      now_(std::move(now)),
+      expected_contexts_(std::make_shared<context_board>()) {}
+
+nlp::context inbox::expected_context(const inbound_message& message) const {
+  nlp::context context;
+  if (auto known = expected_contexts_->find(board_key(message.from))) {
+    context = *std::move(known);
+  } else {
+    // A resident without a turn yet starts in the city's first language, expecting nothing.
+    const std::string first =
+        settings_.city.languages.empty() ? "en" : settings_.city.languages.front();
+    context.language_hint = nlp::language_from_string(first).value_or(nlp::language::en);
+  }
+  if (message.language) {
+    context.language_hint = *message.language;
+  }
+  return context;
+}
 
 void inbox::receive(inbound_message message,
                     std::function<void(std::exception_ptr, turn_result)> done) {
   auto result = std::make_shared<turn_result>();
   auto known = current_();  // the knowledge in force when the message arrived
-  db_.submit([this, message = std::move(message), known = std::move(known),
-              result](SQLite::Database& db) { *result = handle(db, message, known); },
-             [result, done = std::move(done)](std::exception_ptr error) {
-               done(error, error ? turn_result{} : std::move(*result));
-             });
+  // Read here, on the caller's thread, rather than on the writer thread that all turns share.
+  early_reading early{expected_context(message), {}};
+  early.understood = nlp::understand(message.text, *known.lexicon, early.context);
+  db_.submit(
+      [this, message = std::move(message), known = std::move(known), early = std::move(early),
+       result](SQLite::Database& db) { *result = handle(db, message, known, early); },
+      [result, done = std::move(done)](std::exception_ptr error) {
+        done(error, error ? turn_result{} : std::move(*result));
+      });
 }
 
 turn_result inbox::receive_and_wait(inbound_message message) {
@@ -170,7 +226,7 @@ turn_result inbox::receive_and_wait(inbound_message message) {
 }
 
 turn_result inbox::handle(SQLite::Database& db, const inbound_message& message,
-                          const knowledge& known) const {
+                          const knowledge& known, const early_reading& early) const {
   const auto now = message.received_at == time_point{} ? now_() : message.received_at;
   const auto now_text = to_iso8601(now);
   const std::string default_language =
@@ -215,8 +271,10 @@ turn_result inbox::handle(SQLite::Database& db, const inbound_message& message,
   }
   state.opted_out = resident.opted_out_at.has_value();
 
-  const auto understood =
-      nlp::understand(message.text, *known.lexicon, understanding_context(state));
+  const auto context = understanding_context(state);
+  const auto understood = context == early.context
+                              ? early.understood
+                              : nlp::understand(message.text, *known.lexicon, context);
   result.intent = understood.intent;
 
   const dialog_config config = city_dialog_config(settings_, known.templates.get(), now);
@@ -278,6 +336,7 @@ turn_result inbox::handle(SQLite::Database& db, const inbound_message& message,
   // Remembered before the commit: if the batch rolls back, the row keeps its old text, which
   // differs from this one, so the memo is simply not used.
   states_of_this_thread().remember(resident.id, std::move(saved_state), outcome.state);
+  expected_contexts_->put(board_key(message.from), understanding_context(outcome.state));
 
   // Nothing, ever, goes to an address that has opted out.
   if (!outcome.state.opted_out) {

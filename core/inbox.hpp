@@ -56,8 +56,18 @@ class inbox {
   const config::settings& settings() const { return settings_; }
 
  private:
-  turn_result handle(SQLite::Database& db, const inbound_message& message,
-                     const knowledge& known) const;
+  /// The message read before the turn, against the context its resident's conversation was
+  /// expected to be in; the turn uses it only when the context turns out to be that one.
+  struct early_reading {
+    nlp::context context;
+    nlp::understanding understood;
+  };
+
+  turn_result handle(SQLite::Database& db, const inbound_message& message, const knowledge& known,
+                     const early_reading& early) const;
+  /// The context the resident's next message will most likely be read in (what their last
+  /// turn left), adjusted for the language the channel asks for.
+  nlp::context expected_context(const inbound_message& message) const;
   /// True when the sender passed the channel's per-minute limit; `result` then holds the
   /// one polite "please wait" (only for the first message over it).
   bool over_rate_limit(SQLite::Database& db, std::int64_t resident_id, channel from, time_point now,
@@ -71,6 +81,10 @@ class inbox {
   const config::settings& settings_;
   knowledge_source current_;
   clock now_;
+  /// What each resident's last turn left as the context for their next message, so that the
+  /// channel's thread can read the message before the turn and the writer thread, which
+  /// every turn waits for, does not have to. Only a guess: the turn checks it.
+  std::shared_ptr<class context_board> expected_contexts_;
 };
 
 }  // namespace civicline::core

@@ -76,6 +76,8 @@ struct context {
   std::optional<language> language_hint;  ///< the conversation's language; breaks ties
   expectation expecting = expectation::none;
   std::vector<std::string> choices;  ///< ids offered as "1 ... 2 ...": category or intent ids
+
+  bool operator==(const context&) const = default;
 };
 
 /// "report_problem", ... "unknown".
