@@ -1,6 +1,7 @@
 #include "storage/database.hpp"
 
 #include <SQLiteCpp/Exception.h>
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -195,6 +196,7 @@ void database::impl::open() {
 
 void database::impl::run_writer() {
   writer_of_this_thread = this;
+  pthread_setname_np(pthread_self(), "cl-writer");  // for top -H, perf and gdb
   std::vector<write_job> batch;
   batch.reserve(std::min<std::size_t>(options.max_batch_jobs, 1024));
   for (;;) {

@@ -1,5 +1,7 @@
 #include "server/commands/serve_command.hpp"
 
+#include <pthread.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -186,7 +188,11 @@ int serve(const common_options& options) {
 
   std::vector<std::thread> workers;
   for (int i = 1; i < threads; ++i) {
-    workers.emplace_back([&io] { io.run(); });
+    workers.emplace_back([&io, i] {
+      const std::string name = "cl-io-" + std::to_string(i);  // for top -H, perf and gdb
+      pthread_setname_np(pthread_self(), name.c_str());
+      io.run();
+    });
   }
   io.run();
   for (auto& worker : workers) {
