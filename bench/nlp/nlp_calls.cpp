@@ -1,8 +1,8 @@
 // Calls nlp::understand a fixed number of times on the benchmark's messages, for counting
 // instructions with callgrind (stable under any machine load, unlike timings):
 //
-//   valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*nlp::understand*' \
-//     ./build/bench/bench/nlp_calls 1kb 200
+//   valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*nlp::understand*'
+//       ./build/bench/bench/nlp_calls 1kb 200      (one command line)
 //
 // then divide the total by the number of calls. `1kb` is understand_1kb_latency's message,
 // `typical` cycles through understand_typical's twelve. A few calls first warm the
