@@ -54,14 +54,50 @@ evidence score_terms(const language_pack& pack, std::span<const word_token> t,
     return out;
 
   // Longest first, so "traffic light" claims "light" before the streetlight keyword can.
-  std::sort(matches.begin(), matches.end(), [](const match& a, const match& b) {
-    const auto la = a.end - a.begin;
-    const auto lb = b.end - b.begin;
-    return la != lb ? la > lb : a.begin < b.begin;
-  });
+  // Two terms over the same words tie, and std::sort's order then decides which one counts;
+  // that order is kept as it was. For up to 16 elements std::sort is an insertion sort,
+  // which keeps tied matches in the order they were found; so is the counting sort by
+  // length below, which is used whenever the order cannot differ.
+  constexpr std::size_t insertion_sort_limit = 16;  // libstdc++'s _S_threshold
+  bool ties = false;
+  if (matches.size() > insertion_sort_limit) {
+    for (std::size_t k = 1; k < matches.size() && !ties; ++k) {
+      for (std::size_t j = k; j-- > 0 && matches[j].begin == matches[k].begin;)
+        ties = ties || matches[j].end == matches[k].end;
+    }
+  }
+  std::vector<match> by_length(matches.size());
+  if (ties) {
+    // The same comparisons as before, on compact keys: the same permutation, at less cost.
+    struct keyed {
+      std::uint64_t key;  ///< longer first, then earlier
+      std::uint32_t index;
+    };
+    std::vector<keyed> keys(matches.size());
+    for (std::size_t k = 0; k < matches.size(); ++k) {
+      const match& m = matches[k];
+      keys[k] = keyed{(static_cast<std::uint64_t>(UINT32_MAX - (m.end - m.begin)) << 32) | m.begin,
+                      static_cast<std::uint32_t>(k)};
+    }
+    std::sort(keys.begin(), keys.end(),
+              [](const keyed& a, const keyed& b) { return a.key < b.key; });
+    for (std::size_t k = 0; k < keys.size(); ++k)
+      by_length[k] = matches[keys[k].index];
+  } else {
+    std::uint32_t longest = 0;
+    for (const match& m : matches)
+      longest = std::max(longest, m.end - m.begin);
+    std::vector<std::uint32_t> first_of(longest + 2, 0);  // by length, longest first
+    for (const match& m : matches)
+      ++first_of[longest - (m.end - m.begin) + 1];
+    for (std::size_t k = 1; k < first_of.size(); ++k)
+      first_of[k] += first_of[k - 1];
+    for (const match& m : matches)
+      by_length[first_of[longest - (m.end - m.begin)]++] = m;
+  }
   std::vector<bool> covered(t.size(), false);
   std::vector<match> chosen;
-  for (const match& m : matches) {
+  for (const match& m : by_length) {
     bool free = true;
     for (auto k = m.begin; k < m.end && free; ++k)
       free = !covered[k];

@@ -186,7 +186,7 @@ constexpr std::uint8_t separator = 32;
 struct char_info {
   char_facts facts;
   std::uint8_t folded_length = 0;
-  std::array<char, 7> folded{};
+  std::array<char, 4> folded{};
 };
 
 constexpr char_facts ascii_facts_of(std::uint8_t c) {
@@ -262,7 +262,9 @@ char_info non_ascii_info(UChar32 c) {
   } else {
     return i;
   }
-  if (folded.empty() || folded.size() > i.folded.size())
+  // A fold longer than the character itself (U+0587 "եւ") is left to ICU, so that folded
+  // text never outgrows the text on the fast path.
+  if (folded.empty() || folded.size() > static_cast<std::size_t>(U8_LENGTH(c)))
     return char_info{};
   i.facts.length = static_cast<std::uint8_t>(U8_LENGTH(c));
   i.folded_length = static_cast<std::uint8_t>(folded.size());
@@ -338,7 +340,7 @@ bool simple_run(const std::uint8_t* s, std::size_t i, std::size_t n, std::size_t
 // word by the last join (ICU's rule status); a lone '_' is punctuation. Stops before the
 // first run holding another character and returns false, with `pos` at the separators before
 // that run; returns true at the end of the text. Folded text is written at b.used, into room
-// for four bytes per byte of text (no character it handles folds to more).
+// for one byte per byte of text (no character it handles folds to more).
 bool tokenize_simple_runs(std::string_view text, std::size_t& pos, stream_builder& b) {
   const auto* s = reinterpret_cast<const std::uint8_t*>(text.data());
   const std::size_t n = text.size();
@@ -486,7 +488,7 @@ token_stream tokenize(std::string_view text) {
   const auto* s = reinterpret_cast<const std::uint8_t*>(text.data());
   const std::size_t n = text.size();
   stream_builder b;
-  b.make_room(4 * n + 8);
+  b.make_room(n + 8);
   b.out.tokens.reserve(n / 4 + 4);
   std::u16string units;
   std::vector<std::uint32_t> offsets;
@@ -518,7 +520,7 @@ token_stream tokenize(std::string_view text) {
     b.out.folded.resize(b.used);
     tokenize_icu(text, gap, end, units, offsets, b);
     b.used = b.out.folded.size();
-    b.make_room(4 * (n - end) + 8);
+    b.make_room(n - end + 8);
     i = end;
   }
   return finish(b);

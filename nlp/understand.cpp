@@ -36,17 +36,24 @@ tier tier_of(intent i) {
 
 constexpr float social_damping = 0.3f;  // social evidence left once an actionable intent wins
 
+// A token's entry in the lexicon's word table (nullptr: no pack knows it) and its hash.
+struct token_lookup {
+  const known_word* known;
+  std::uint64_t hash;
+};
+
 // Looks every token up once in the lexicon's word table (what both languages' packs make of
 // it), then picks the language with more marker and keyword words.
 const language_pack& detect_language(const lexicon& lex, std::string_view text,
                                      const token_stream& ts, const context& ctx,
-                                     std::vector<const known_word*>& known) {
+                                     std::vector<token_lookup>& known) {
   known.resize(ts.tokens.size());
   std::array<float, 2> scores{};
   for (std::size_t i = 0; i < ts.tokens.size(); ++i) {
     const std::string_view norm = ts.norm(ts.tokens[i]);
-    const known_word* k = lex.lookup(norm, word_hash(norm));
-    known[i] = k;
+    const std::uint64_t hash = word_hash(norm);
+    const known_word* k = lex.lookup(norm, hash);
+    known[i] = token_lookup{k, hash};
     if (k != nullptr) {
       for (std::size_t lang = 0; lang < 2; ++lang) {
         if ((k->in[lang].roles & (role::marker | role::vocabulary)) != 0)
@@ -125,8 +132,7 @@ std::uint32_t resolve_unknown(const language_pack& p, std::string_view norm, std
 }
 
 std::vector<word_token> words_for(const language_pack& p, const token_stream& ts,
-                                  std::span<const known_word* const> known,
-                                  const scan_result& scan) {
+                                  std::span<const token_lookup> known, const scan_result& scan) {
   std::vector<word_token> out;
   out.reserve(ts.tokens.size() + 4);
   std::string scratch;
@@ -147,7 +153,8 @@ std::vector<word_token> words_for(const language_pack& p, const token_stream& ts
     w.capitalized = t.capitalized;
     w.taken = masked(t);
     w.roles = roles;
-    if (t.kind == token_kind::word && looks_ordinal(norm))
+    if (t.kind == token_kind::word && !norm.empty() && norm[0] >= '0' && norm[0] <= '9' &&
+        looks_ordinal(norm))
       w.roles |= role::ordinal_word;  // "5th", "1ra": computed once, asked often
     w.skip = t.kind == token_kind::word && (w.roles & role::skip) != 0;
     w.word = word;
@@ -157,7 +164,7 @@ std::vector<word_token> words_for(const language_pack& p, const token_stream& ts
   for (std::size_t i = 0; i < ts.tokens.size(); ++i) {
     const token& t = ts.tokens[i];
     const std::string_view norm = ts.norm(t);
-    const pack_word* pw = known[i] != nullptr ? &known[i]->in[lang] : nullptr;
+    const pack_word* pw = known[i].known != nullptr ? &known[i].known->in[lang] : nullptr;
     const std::uint32_t roles = pw != nullptr ? pw->roles : 0;
     if (t.kind == token_kind::word && pw != nullptr && pw->rewrite != 0) {
       for (const rewritten_word& w : p.rewrite_lists[pw->rewrite - 1])
@@ -168,7 +175,7 @@ std::vector<word_token> words_for(const language_pack& p, const token_stream& ts
     if (t.kind == token_kind::word) {
       word = pw != nullptr && pw->word != unresolved_word
                  ? pw->word
-                 : resolve_unknown(p, norm, word_hash(norm), roles, scratch);
+                 : resolve_unknown(p, norm, known[i].hash, roles, scratch);
     } else if (t.kind != token_kind::punct && (roles & role::vocabulary) != 0) {
       word = pw->surface;  // numbers and emoji match their surface only
     }
@@ -190,7 +197,7 @@ understanding understand(std::string_view text, const lexicon& lex, const contex
   if (text.size() > max_text_bytes)
     text = text.substr(0, max_text_bytes);
   const scan_result scan = scan_shaped_entities(text);
-  std::vector<const known_word*> known;
+  std::vector<token_lookup> known;
   const language_pack& pack = detect_language(lex, text, ts, ctx, known);
   const scoring_rules& sc = pack.scoring;
   u.lang = pack.lang;

@@ -12,30 +12,54 @@
 
 namespace civicline::nlp {
 
-/// A fast 64-bit hash of a short byte string (words are 2-12 bytes): eight bytes at a time,
-/// each mixed with a multiply.
-inline std::uint64_t word_hash(std::string_view s) noexcept {
-  auto mix = [](std::uint64_t x) {
-    x *= 0x9E3779B97F4A7C15ull;
-    return x ^ (x >> 29);
+namespace detail {
+// The bytes of a string of 1 to 8 bytes packed into a number (with its length, a different
+// number for each string): overlapping loads inside the string, no byte-by-byte loop.
+inline std::uint64_t pack_short(const unsigned char* p, std::size_t n) noexcept {
+  auto load32 = [](const unsigned char* q) {
+    std::uint32_t v;
+    std::memcpy(&v, q, 4);
+    return static_cast<std::uint64_t>(v);
   };
+  if (n >= 4)
+    return load32(p) | (load32(p + n - 4) << 32);
+  return static_cast<std::uint64_t>(p[0]) | (static_cast<std::uint64_t>(p[n / 2]) << 8) |
+         (static_cast<std::uint64_t>(p[n - 1]) << 16);
+}
+
+inline std::uint64_t mix(std::uint64_t x) noexcept {
+  x *= 0x9E3779B97F4A7C15ull;
+  return x ^ (x >> 29);
+}
+}  // namespace detail
+
+/// A fast 64-bit hash of a byte string (words are 2-12 bytes): eight bytes at a time, each
+/// mixed with a multiply.
+inline std::uint64_t word_hash(std::string_view s) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   std::size_t n = s.size();
   std::uint64_t h = 0xC2B2AE3D27D4EB4Full ^ n;
-  while (n >= 8) {
+  if (n == 0)
+    return detail::mix(h);
+  while (n > 8) {
     std::uint64_t v;
     std::memcpy(&v, p, 8);
-    h = mix(h ^ v);
+    h = detail::mix(h ^ v);
     p += 8;
     n -= 8;
   }
-  if (n > 0) {
-    std::uint64_t v = 0;
-    for (std::size_t i = 0; i < n; ++i)
-      v |= static_cast<std::uint64_t>(p[i]) << (8 * i);
-    h = mix(h ^ v);
+  return detail::mix(detail::mix(h ^ detail::pack_short(p, n)));
+}
+
+/// a == b for two strings of the same length, without a call for the short ones.
+inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
+  if (n == 0)
+    return true;
+  if (n <= 8) {
+    return detail::pack_short(reinterpret_cast<const unsigned char*>(a), n) ==
+           detail::pack_short(reinterpret_cast<const unsigned char*>(b), n);
   }
-  return mix(h);
+  return std::memcmp(a, b, n) == 0;
 }
 
 template <class V>
@@ -53,7 +77,7 @@ class word_table {
       if (s.tag == tag) {
         const entry& e = entries_[s.entry - 1];
         if (e.key_length == key.size() &&
-            std::memcmp(keys_.data() + e.key_begin, key.data(), key.size()) == 0) {
+            same_bytes(keys_.data() + e.key_begin, key.data(), key.size())) {
           return &e.value;
         }
       }
