@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstring>
 #include <numeric>
 #include <span>
 #include <vector>
@@ -42,6 +43,43 @@ struct token_lookup {
   std::uint64_t hash;
 };
 
+// How many of `letters` occur in the text. Marker letters share few first bytes ("ñ", "á",
+// "¿" start with 0xC3 or 0xC2), so the text is searched once per distinct first byte and
+// every letter starting with it is compared where that byte occurs.
+int letters_found(std::string_view text, const std::vector<std::string>& letters) {
+  int found = 0;
+  std::array<bool, 64> seen{};
+  for (std::size_t k = 0; k < letters.size(); ++k) {
+    if (k >= seen.size() || letters[k].empty()) {  // plain search: a long list, or ""
+      found += text.find(letters[k]) != std::string_view::npos ? 1 : 0;
+      continue;
+    }
+    if (seen[k])
+      continue;
+    const char lead = letters[k][0];
+    bool first_of_lead = true;
+    for (std::size_t j = 0; j < k && first_of_lead; ++j)
+      first_of_lead = letters[j].empty() || letters[j][0] != lead;
+    if (!first_of_lead)
+      continue;  // searched for with an earlier letter
+    for (const char* at = static_cast<const char*>(std::memchr(text.data(), lead, text.size()));
+         at != nullptr;) {
+      const std::string_view here = text.substr(static_cast<std::size_t>(at - text.data()));
+      for (std::size_t j = k; j < letters.size() && j < seen.size(); ++j) {
+        if (!seen[j] && !letters[j].empty() && here.starts_with(letters[j])) {
+          seen[j] = true;
+          ++found;
+        }
+      }
+      const std::size_t rest = text.size() - here.size() + 1;
+      at = rest < text.size()
+               ? static_cast<const char*>(std::memchr(text.data() + rest, lead, text.size() - rest))
+               : nullptr;
+    }
+  }
+  return found;
+}
+
 // Looks every token up once in the lexicon's word table (what both languages' packs make of
 // it), then picks the language with more marker and keyword words.
 const language_pack& detect_language(const lexicon& lex, std::string_view text,
@@ -68,11 +106,9 @@ const language_pack& detect_language(const lexicon& lex, std::string_view text,
     const language_pack* p = lex.pack(lang);
     if (p == nullptr)
       continue;
-    float score = scores[static_cast<std::size_t>(lang)];
-    for (const std::string& letter : p->marker_letters) {  // "ñ", "¿": only one language has them
-      if (text.find(letter) != std::string_view::npos)
-        score += 1.0f;
-    }
+    // "ñ", "¿": letters only one language has
+    float score = scores[static_cast<std::size_t>(lang)] +
+                  static_cast<float>(letters_found(text, p->marker_letters));
     if (score > best_score) {
       best = p;
       best_score = score;
