@@ -40,9 +40,33 @@ evidence score_terms(const language_pack& pack, std::span<const word_token> t,
   evidence out;
   out.categories.assign(category_count, 0.0f);
 
-  std::vector<match> matches;
+  // Scratch space kept per thread: a message costs no allocation here once the buffers have
+  // grown. Buffers grown by a very long message are released afterwards.
+  struct keyed {
+    std::uint64_t key;  ///< longer first, then earlier
+    std::uint32_t index;
+  };
+  struct scratch_space {
+    std::vector<match> matches;
+    std::vector<match> by_length;
+    std::vector<keyed> keys;
+    std::vector<std::uint32_t> first_of;
+    std::vector<std::uint32_t> owner;  ///< by token: 1 + index in by_length of the match on it
+    std::vector<std::uint32_t> counted;
+  };
+  thread_local scratch_space scratch;
+  struct release_large {
+    scratch_space& s;
+    ~release_large() {
+      constexpr std::size_t keep = 4096;
+      if (s.owner.capacity() > keep || s.matches.capacity() > keep)
+        s = scratch_space{};
+    }
+  } release{scratch};
+  std::vector<match>& matches = scratch.matches;
+  matches.clear();
   for (std::uint32_t i = 0; i < t.size(); ++i) {
-    if (t[i].taken || t[i].word == no_word)
+    if (t[i].taken || !t[i].keyword)  // keyword: the word starts at least one term
       continue;
     for (std::uint32_t term_index : pack.terms_by_first_word[t[i].word]) {
       const std::uint32_t end = match_at(t, i, pack.terms[term_index].words);
@@ -66,14 +90,12 @@ evidence score_terms(const language_pack& pack, std::span<const word_token> t,
         ties = ties || matches[j].end == matches[k].end;
     }
   }
-  std::vector<match> by_length(matches.size());
+  std::vector<match>& by_length = scratch.by_length;
+  by_length.resize(matches.size());
   if (ties) {
     // The same comparisons as before, on compact keys: the same permutation, at less cost.
-    struct keyed {
-      std::uint64_t key;  ///< longer first, then earlier
-      std::uint32_t index;
-    };
-    std::vector<keyed> keys(matches.size());
+    std::vector<keyed>& keys = scratch.keys;
+    keys.resize(matches.size());
     for (std::size_t k = 0; k < matches.size(); ++k) {
       const match& m = matches[k];
       keys[k] = keyed{(static_cast<std::uint64_t>(UINT32_MAX - (m.end - m.begin)) << 32) | m.begin,
@@ -87,7 +109,8 @@ evidence score_terms(const language_pack& pack, std::span<const word_token> t,
     std::uint32_t longest = 0;
     for (const match& m : matches)
       longest = std::max(longest, m.end - m.begin);
-    std::vector<std::uint32_t> first_of(longest + 2, 0);  // by length, longest first
+    std::vector<std::uint32_t>& first_of = scratch.first_of;  // by length, longest first
+    first_of.assign(longest + 2, 0);
     for (const match& m : matches)
       ++first_of[longest - (m.end - m.begin) + 1];
     for (std::size_t k = 1; k < first_of.size(); ++k)
@@ -95,44 +118,41 @@ evidence score_terms(const language_pack& pack, std::span<const word_token> t,
     for (const match& m : matches)
       by_length[first_of[longest - (m.end - m.begin)]++] = m;
   }
-  std::vector<bool> covered(t.size(), false);
-  std::vector<match> chosen;
-  for (const match& m : by_length) {
+  // Each match takes its tokens unless a longer (or earlier) one has one of them.
+  std::vector<std::uint32_t>& owner = scratch.owner;
+  owner.assign(t.size(), 0);
+  for (std::uint32_t k = 0; k < by_length.size(); ++k) {
+    const match& m = by_length[k];
     bool free = true;
-    for (auto k = m.begin; k < m.end && free; ++k)
-      free = !covered[k];
+    for (auto j = m.begin; j < m.end && free; ++j)
+      free = owner[j] == 0;
     if (!free)
       continue;
-    for (auto k = m.begin; k < m.end; ++k)
-      covered[k] = true;
-    chosen.push_back(m);
+    for (auto j = m.begin; j < m.end; ++j)
+      owner[j] = k + 1;
   }
-  std::sort(chosen.begin(), chosen.end(),
-            [](const match& a, const match& b) { return a.begin < b.begin; });
 
   // Walk in text order: a negator opens a scope of a few words that ends at punctuation
   // or a word like "but"; each term counts once.
-  std::vector<std::uint32_t> counted;
-  std::size_t next = 0;
+  std::vector<std::uint32_t>& counted = scratch.counted;
+  counted.clear();
   int scope = 0;
   for (std::uint32_t i = 0; i < t.size(); ++i) {
-    if (sentence_break(t[i]) || (t[i].roles & role::scope_break) != 0)
+    if (scope > 0 && (sentence_break(t[i]) || (t[i].roles & role::scope_break) != 0))
       scope = 0;
-    while (next < chosen.size() && chosen[next].begin == i) {
-      const match& m = chosen[next++];
+    if (owner[i] != 0 && by_length[owner[i] - 1].begin == i) {
+      const match& m = by_length[owner[i] - 1];
       const term& tm = pack.terms[m.term];
       if (tm.kind == target_kind::negator) {
         scope = pack.scoring.negation_window + static_cast<int>(m.end - m.begin);
-        continue;
-      }
-      if (std::find(counted.begin(), counted.end(), m.term) != counted.end())
-        continue;
-      counted.push_back(m.term);
-      const float w = scope > 0 ? -tm.weight : tm.weight;
-      if (tm.kind == target_kind::intent) {
-        out.intents[tm.target] += w;
-      } else {
-        out.categories[tm.target] += w;
+      } else if (std::find(counted.begin(), counted.end(), m.term) == counted.end()) {
+        counted.push_back(m.term);
+        const float w = scope > 0 ? -tm.weight : tm.weight;
+        if (tm.kind == target_kind::intent) {
+          out.intents[tm.target] += w;
+        } else {
+          out.categories[tm.target] += w;
+        }
       }
     }
     if (scope > 0 && t[i].kind != token_kind::punct)
