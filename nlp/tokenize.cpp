@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <stdexcept>
@@ -39,7 +41,7 @@ bool is_emoji(UChar32 c) {
 
 // Builds the token_stream; counts words so that all_caps can be decided at the end.
 struct stream_builder {
-  token_stream out;
+  token_stream& out;
   /// Bytes of out.folded in use: the fast path writes past them, into room made beforehand.
   std::size_t used = 0;
   int words = 0;
@@ -333,6 +335,30 @@ bool simple_run(const std::uint8_t* s, std::size_t i, std::size_t n, std::size_t
   return simple;
 }
 
+// How many of the eight bytes in x (first byte lowest) are ASCII letters before the first
+// byte that is not, by arithmetic on all eight at once: no carry crosses a byte, since the
+// high bits are cleared first.
+std::size_t leading_ascii_letters(std::uint64_t x) {
+  static_assert(std::endian::native == std::endian::little);
+  constexpr std::uint64_t ones = ~std::uint64_t{0} / 255;
+  const std::uint64_t y = (x | ones * 0x20) & ones * 0x7F;   // lower case, high bits cleared
+  const std::uint64_t from_a = y + ones * (0x80 - 'a');      // high bit: y >= 'a'
+  const std::uint64_t past_z = y + ones * (0x80 - 'z' - 1);  // high bit: y > 'z'
+  const std::uint64_t letters = from_a & ~past_z & ~x & ones * 0x80;
+  const std::uint64_t others = ~letters & ones * 0x80;
+  return others == 0 ? 8 : static_cast<std::size_t>(std::countr_zero(others)) / 8;
+}
+
+// push_back, inlined: GCC keeps the call out of line in the long loop below, and it is made
+// once per token.
+[[gnu::always_inline]] inline void add_token(std::vector<token>& tokens, const token& t) {
+  if (tokens.size() < tokens.capacity()) [[likely]] {
+    tokens.emplace_back(t);
+    return;
+  }
+  tokens.push_back(t);
+}
+
 // Tokenizes text from `pos` exactly as ICU's word BreakIterator does, for runs (text
 // between ASCII separators) that hold only characters the fast path handles: letters, digits
 // and '_' join (WB5, WB8-WB10, WB13a/b); '.' and '\'' join letters (WB6-7); '.', '\'', ','
@@ -391,14 +417,30 @@ bool tokenize_simple_runs(std::string_view text, std::size_t& pos, stream_builde
       wb prev = wb::letter;
       int status = 200;  // ICU's rule status: 200 (word) or 100 (number) by the last join
       if (ascii_letter(s[i])) {
-        // The common case first: a run of ASCII letters, folded as it is read.
-        std::uint8_t any = 0;
-        do {
-          const std::uint8_t c = s[i++];
-          any |= c;
-          *w++ = static_cast<char>(c | 0x20);
-        } while (i < n && ascii_letter(s[i]));
-        flags = static_cast<std::uint8_t>(fact::alpha | ((any & 0x20) != 0 ? fact::lower : 0) |
+        // The common case first: a run of ASCII letters, folded as it is read, eight bytes
+        // at a time while eight remain (the folded buffer has room for the overhang).
+        std::uint64_t any = 0;  // the letters' bytes or'ed: bit 5 set if one is lower case
+        for (;;) {
+          if (i + 8 > n) {
+            while (i < n && ascii_letter(s[i])) {
+              any |= s[i];
+              *w++ = static_cast<char>(s[i++] | 0x20);
+            }
+            break;
+          }
+          std::uint64_t x;
+          std::memcpy(&x, s + i, 8);
+          const std::size_t k = leading_ascii_letters(x);
+          const std::uint64_t lower = x | 0x2020202020202020ull;
+          std::memcpy(w, &lower, 8);
+          any |= k == 8 ? x : x & ((std::uint64_t{1} << (8 * k)) - 1);
+          w += k;
+          i += k;
+          if (k < 8)
+            break;
+        }
+        flags = static_cast<std::uint8_t>(fact::alpha |
+                                          ((any & 0x2020202020202020ull) != 0 ? fact::lower : 0) |
                                           ((s[start] & 0x20) == 0 ? fact::upper : 0));
       } else {
         const char_facts first = put(i);
@@ -416,7 +458,7 @@ bool tokenize_simple_runs(std::string_view text, std::size_t& pos, stream_builde
           t.end = static_cast<std::uint32_t>(i);
           t.norm_begin = static_cast<std::uint32_t>(folded_start - base);
           t.norm_length = static_cast<std::uint32_t>(w - folded_start);
-          out.tokens.push_back(t);
+          add_token(out.tokens, t);
           continue;
         }
         prev = first.cls;
@@ -466,7 +508,7 @@ bool tokenize_simple_runs(std::string_view text, std::size_t& pos, stream_builde
       t.end = static_cast<std::uint32_t>(i);
       t.norm_begin = static_cast<std::uint32_t>(folded_start - base);
       t.norm_length = static_cast<std::uint32_t>(w - folded_start);
-      out.tokens.push_back(t);
+      add_token(out.tokens, t);
     }
   }
 }
@@ -475,19 +517,27 @@ std::string_view clamp(std::string_view text) {
   return text.size() > max_text_bytes ? text.substr(0, max_text_bytes) : text;
 }
 
-token_stream finish(stream_builder& b) {
+void finish(stream_builder& b) {
   b.out.folded.resize(b.used);
   b.out.all_caps = b.words >= 2 && b.upper_words == b.words;
-  return std::move(b.out);
 }
 
 }  // namespace
 
 token_stream tokenize(std::string_view text) {
+  token_stream out;
+  tokenize_into(text, out);
+  return out;
+}
+
+void tokenize_into(std::string_view text, token_stream& out) {
   text = clamp(text);
   const auto* s = reinterpret_cast<const std::uint8_t*>(text.data());
   const std::size_t n = text.size();
-  stream_builder b;
+  out.folded.clear();
+  out.tokens.clear();
+  out.all_caps = false;
+  stream_builder b{out};
   b.make_room(n + 8);
   b.out.tokens.reserve(n / 4 + 4);
   std::u16string units;
@@ -523,19 +573,21 @@ token_stream tokenize(std::string_view text) {
     b.make_room(n - end + 8);
     i = end;
   }
-  return finish(b);
+  finish(b);
 }
 
 token_stream tokenize_with_icu(std::string_view text) {
   text = clamp(text);
-  stream_builder b;
+  token_stream out;
+  stream_builder b{out};
   b.out.folded.reserve(text.size() + 16);
   b.out.tokens.reserve(text.size() / 4 + 4);
   std::u16string units;
   std::vector<std::uint32_t> offsets;
   tokenize_icu(text, 0, text.size(), units, offsets, b);
   b.used = b.out.folded.size();
-  return finish(b);
+  finish(b);
+  return out;
 }
 
 }  // namespace civicline::nlp

@@ -167,9 +167,9 @@ std::uint32_t resolve_unknown(const language_pack& p, std::string_view norm, std
   return word;
 }
 
-std::vector<word_token> words_for(const language_pack& p, const token_stream& ts,
-                                  std::span<const token_lookup> known, const scan_result& scan) {
-  std::vector<word_token> out;
+void words_for(const language_pack& p, const token_stream& ts, std::span<const token_lookup> known,
+               const scan_result& scan, std::vector<word_token>& out) {
+  out.clear();
   out.reserve(ts.tokens.size() + 4);
   std::string scratch;
   const auto lang = static_cast<std::size_t>(p.lang);
@@ -217,7 +217,6 @@ std::vector<word_token> words_for(const language_pack& p, const token_stream& ts
     }
     push(t, norm, roles, word);
   }
-  return out;
 }
 
 // Probability-like share of the evidence, with `prior` standing for "none of these".
@@ -229,16 +228,34 @@ double share(float score, float total, float prior) {
 
 understanding understand(std::string_view text, const lexicon& lex, const context& ctx) {
   understanding u;
-  const token_stream ts = tokenize(text);
+  // The tokens and words of a message live in buffers kept per thread, so that a message
+  // allocates only its result once they have grown; a very long message's are released.
+  struct workspace {
+    token_stream ts;
+    std::vector<token_lookup> known;
+    std::vector<word_token> words;
+  };
+  thread_local workspace space;
+  struct release_large {
+    workspace& w;
+    ~release_large() {
+      constexpr std::size_t keep = 16 * 1024;
+      if (w.ts.folded.capacity() > keep)
+        w = workspace{};
+    }
+  } release{space};
+  token_stream& ts = space.ts;
+  tokenize_into(text, ts);
   if (text.size() > max_text_bytes)
     text = text.substr(0, max_text_bytes);
   const scan_result scan = scan_shaped_entities(text);
-  std::vector<token_lookup> known;
+  std::vector<token_lookup>& known = space.known;
   const language_pack& pack = detect_language(lex, text, ts, ctx, known);
   const scoring_rules& sc = pack.scoring;
   u.lang = pack.lang;
 
-  std::vector<word_token> words = words_for(pack, ts, known, scan);
+  std::vector<word_token>& words = space.words;
+  words_for(pack, ts, known, scan, words);
   const bool expecting_location = ctx.expecting == expectation::location;
   find_addresses({text, pack, !ts.all_caps, expecting_location}, words, u.entities);
   find_tracking_ids(lex, words, u.entities);
