@@ -347,9 +347,10 @@ struct lexicon_builder {
     for (const auto& [w, bits] : roles) {
       pack_word& pw = known[w].in[lang];
       pw.roles = bits;
-      // Keyword surfaces now; other words (thousands of not_typos) on demand, as stemming
-      // them all would double the load time.
-      if ((bits & role::vocabulary) != 0)
+      // Worked out now for every word with a role that messages use often (markers, articles,
+      // street words...); the thousands of words that are only not_typos on demand, as
+      // stemming them all would double the load time.
+      if ((bits & ~role::not_typo) != 0)
         pw.word = pack.resolve(w, bits, scratch);
       if (auto it = pack.surfaces.find(w); it != pack.surfaces.end())
         pw.surface = it->second;

@@ -88,9 +88,9 @@ void find_tracking_ids(const lexicon& lex, std::span<word_token> t, std::vector<
       }
     }
     // "#4512"
-    const bool after_unit = i > 0 && (t[i - 1].roles & role::unit_marker) != 0;
-    if (s == "#" && t[i].kind == token_kind::punct && number_at(i + 1, min_typed_digits) &&
-        t[i].end == t[i + 1].begin && !after_unit) {
+    auto after_unit = [&] { return i > 0 && (t[i - 1].roles & role::unit_marker) != 0; };
+    if (t[i].kind == token_kind::punct && s == "#" && number_at(i + 1, min_typed_digits) &&
+        t[i].end == t[i + 1].begin && !after_unit()) {
       if (emit(i, i + 2, t[i + 1].norm)) {
         ++i;
         continue;
