@@ -187,7 +187,7 @@ void words_for(const language_pack& p, const token_stream& ts, std::span<const t
     w.norm = norm;
     w.kind = t.kind;
     w.capitalized = t.capitalized;
-    w.taken = masked(t);
+    w.taken = !scan.masked.empty() && masked(t);
     w.roles = roles;
     if (t.kind == token_kind::word && !norm.empty() && norm[0] >= '0' && norm[0] <= '9' &&
         looks_ordinal(norm))

@@ -5,7 +5,7 @@ Every line is "EXPECT LANG HEX" (see bench/nlp/replay.cpp). The texts come from 
 checkout holds at the time of the run, so nothing is stored: the rule packs' examples, terms,
 rewrites and address words; every string literal of tests/nlp/*.cpp and the benchmark; the
 files under tests/nlp/data/ (when present); the fuzz corpus; and the real 311 texts when the
-shared data is there. To them it adds seeded random mutations, synthetic addresses,
+shared data is there; what libFuzzer found, when scripts/fuzz has run. To them it adds seeded random mutations, synthetic addresses,
 messages of 1 KB and more (one past the 64 KiB cut), and invalid UTF-8. Same checkout, same
 seed: same corpus.
 
@@ -208,8 +208,11 @@ def main():
                         if line.strip():
                             base.append(line)
     fuzz = []
-    for sub in ("corpus/nlp_understand", "regressions/nlp_understand"):
-        d = os.path.join(root, "tests", "fuzz", sub)
+    # The seed corpus, the regressions and, after `scripts/fuzz nlp_understand`, what
+    # libFuzzer found (build/fuzz/corpus/): odd bytes that reach many branches.
+    for d in (os.path.join(root, "tests", "fuzz", "corpus", "nlp_understand"),
+              os.path.join(root, "tests", "fuzz", "regressions", "nlp_understand"),
+              os.path.join(root, "build", "fuzz", "corpus", "nlp_understand")):
         if os.path.isdir(d):
             for name in sorted(os.listdir(d)):
                 with open(os.path.join(d, name), "rb") as f:
