@@ -75,8 +75,9 @@ class finder {
     if (t_[i].kind == token_kind::number)
       return all_digits(s) && s.size() <= 6;
     // "123a": digits and one letter
-    return t_[i].kind == token_kind::word && s.size() >= 2 && s.size() <= 7 &&
-           all_digits(s.substr(0, s.size() - 1)) && s.back() >= 'a' && s.back() <= 'z';
+    return t_[i].kind == token_kind::word && s.size() >= 2 && s.size() <= 7 && s[0] >= '0' &&
+           s[0] <= '9' && all_digits(s.substr(0, s.size() - 1)) && s.back() >= 'a' &&
+           s.back() <= 'z';
   }
 
   bool ordinal(std::size_t i) const {
@@ -157,6 +158,9 @@ class finder {
   }
 
   bool corner_cue_ends_at(std::size_t i) const {
+    // Only after a cue's last word (a role bit): most tokens need no comparison.
+    if (!r_.empty_corner_cue && (i == 0 || (t_[i - 1].roles & role::corner_cue_end) == 0))
+      return false;
     for (const auto& cue : r_.corner_cues) {
       if (cue.size() > i)
         continue;

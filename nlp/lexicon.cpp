@@ -337,6 +337,12 @@ struct lexicon_builder {
       roles[w] |= role::vocabulary;
     for (const auto& [w, words] : pack.rewrites)
       roles[w] |= role::vocabulary;
+    for (const auto& cue : a.corner_cues) {
+      if (cue.empty())
+        pack.address.empty_corner_cue = true;
+      else
+        roles[cue.back()] |= role::corner_cue_end;
+    }
     fill_known_words();
   }
 

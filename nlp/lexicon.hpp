@@ -91,7 +91,8 @@ inline constexpr std::uint32_t non_name = 1u << 17;
 inline constexpr std::uint32_t opt_out = 1u << 18;
 inline constexpr std::uint32_t tracking_cue = 1u << 19;
 inline constexpr std::uint32_t scope_break = 1u << 20;
-inline constexpr std::uint32_t vocabulary = 1u << 21;  ///< a keyword's surface or a rewrite key
+inline constexpr std::uint32_t vocabulary = 1u << 21;      ///< a keyword's surface or a rewrite key
+inline constexpr std::uint32_t corner_cue_end = 1u << 22;  ///< the last word of a corner cue
 }  // namespace role
 
 enum class target_kind : std::uint8_t { intent, category, negator };
@@ -114,6 +115,7 @@ struct address_rules {
   string_set connectors;                              ///< and, &, /, @, y
   string_set location_cues;                           ///< on, at, near, en ...
   std::vector<std::vector<std::string>> corner_cues;  ///< "corner of", "esquina de" ...
+  bool empty_corner_cue = false;     ///< a cue without words, which ends everywhere
   string_set landmark_types;         ///< park, school, library ... (after the name)
   string_set landmark_types_before;  ///< parque, escuela ... (before the name)
   string_set landmark_names;         ///< walmart, city hall ...
