@@ -1,12 +1,20 @@
 #include "nlp/address.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cstdint>
 
 namespace civicline::nlp {
 namespace {
 
 constexpr std::size_t max_name_words = 4;
+constexpr std::size_t landmark_name_words = 3;  ///< at most, before the type: "Emerald Park"
+
+// How far past its first token street(i, max_names) can end: a directional and its dot, the
+// names, a suffix and its dot, and a directional after it.
+constexpr std::size_t street_reach(std::size_t max_names) {
+  return 2 + max_names + 2 + 1;
+}
 
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -25,7 +33,7 @@ struct street_match {
 class finder {
  public:
   finder(const address_input& in, std::span<word_token> t, std::vector<entity>& out)
-      : in_(in), r_(in.pack.address), t_(t), out_(out), corner_memo_(t.size() + 1, unknown) {}
+      : in_(in), r_(in.pack.address), t_(t), out_(out) {}
 
   void run() {
     for (std::size_t i = 0; i < t_.size();) {
@@ -49,9 +57,6 @@ class finder {
   std::span<word_token> t_;
   std::vector<entity>& out_;
   bool lenient_names_ = false;  ///< keywords may be names: "corner of main and center"
-  // corner_before(i) by i: asked several times per token, and it reads only the words.
-  static constexpr std::int8_t unknown = -1;
-  mutable std::vector<std::int8_t> corner_memo_;
 
   bool ok(std::size_t i) const { return i < t_.size() && !t_[i].taken; }
   std::string_view norm(std::size_t i) const { return ok(i) ? t_[i].norm : std::string_view(); }
@@ -75,8 +80,9 @@ class finder {
     if (t_[i].kind == token_kind::number)
       return all_digits(s) && s.size() <= 6;
     // "123a": digits and one letter
-    return t_[i].kind == token_kind::word && s.size() >= 2 && s.size() <= 7 &&
-           all_digits(s.substr(0, s.size() - 1)) && s.back() >= 'a' && s.back() <= 'z';
+    return t_[i].kind == token_kind::word && s.size() >= 2 && s.size() <= 7 && s[0] >= '0' &&
+           s[0] <= '9' && all_digits(s.substr(0, s.size() - 1)) && s.back() >= 'a' &&
+           s.back() <= 'z';
   }
 
   bool ordinal(std::size_t i) const {
@@ -139,8 +145,29 @@ class finder {
     m.end = j;
     while (m.end > m.begin && t_[m.end - 1].kind == token_kind::punct)
       --m.end;
+    assert(m.end <= i + street_reach(max_names));  // what the rules' early exits rely on
     return m;
   }
+
+  // Whether a token in [from, to) has this role bit, taken or not: a quick bound that lets a
+  // rule give up before it reads names. The rules ask from ever later tokens, so each role
+  // remembers where its next token is.
+  struct next_with_role {
+    std::uint32_t bit;
+    std::size_t from = 0;
+    std::size_t at = 0;  ///< the first token at or after `from` with the bit
+  };
+  bool role_within(next_with_role& next, std::size_t from, std::size_t to) const {
+    if (from < next.from || next.at < from) {
+      next.from = from;
+      next.at = from;
+      while (next.at < t_.size() && (t_[next.at].roles & next.bit) == 0)
+        ++next.at;
+    }
+    return next.at < to;
+  }
+  mutable next_with_role next_connector_{role::connector};
+  mutable next_with_role next_landmark_type_{role::landmark_type};
 
   bool cue_before(std::size_t i) const {
     std::size_t k = i;
@@ -149,14 +176,11 @@ class finder {
     return k > 0 && ((t_[k - 1].roles & role::location_cue) != 0 || corner_before(k));
   }
 
+  // Whether a corner cue ("corner of", "esquina de") ends right before token i. Asked
+  // several times per token, and answered by a role bit for all but a cue's last word.
   bool corner_before(std::size_t i) const {
-    std::int8_t& memo = corner_memo_[i];
-    if (memo == unknown)
-      memo = corner_cue_ends_at(i) ? 1 : 0;
-    return memo == 1;
-  }
-
-  bool corner_cue_ends_at(std::size_t i) const {
+    if (!r_.empty_corner_cue && (i == 0 || (t_[i - 1].roles & role::corner_cue_end) == 0))
+      return false;
     for (const auto& cue : r_.corner_cues) {
       if (cue.size() > i)
         continue;
@@ -220,6 +244,9 @@ class finder {
   bool connector(std::size_t i) const { return ok(i) && (t_[i].roles & role::connector) != 0; }
 
   std::size_t intersection(std::size_t i) {
+    // The first street, street(i, 3), is followed by a connector: none near, no intersection.
+    if (!role_within(next_connector_, i + 1, i + 1 + street_reach(3)))
+      return 0;
     struct lenient_scope {
       bool& flag;
       ~lenient_scope() { flag = false; }
@@ -254,10 +281,12 @@ class finder {
 
   std::size_t landmark(std::size_t i) {
     // "Emerald Park", "Lincoln Elementary School"
-    if (name(i) && !in(role::landmark_type, i)) {
+    // (the type word follows at most landmark_name_words names: none there, no such place)
+    if (name(i) && !in(role::landmark_type, i) &&
+        role_within(next_landmark_type_, i + 1, i + 1 + landmark_name_words)) {
       std::size_t j = i;
       bool capitals = true;
-      while (j < i + 3 && name(j) && !in(role::landmark_type, j)) {
+      while (j < i + landmark_name_words && name(j) && !in(role::landmark_type, j)) {
         capitals = capital(j) && capitals;
         ++j;
       }

@@ -24,8 +24,10 @@ struct lexicon_builder {
   language_pack& pack;
   string_map<int>& category_ids;
   std::vector<std::string>& categories;
+  word_table<known_word>& known;
   string_set unstemmed;
   string_map<std::size_t> term_keys;  ///< word ids + target -> index in pack.terms
+  string_map<std::uint32_t> roles;    ///< folded word -> role bits, merged from the lists
 
   [[noreturn]] void fail(const std::string& path, const std::string& problem) const {
     throw lexicon_error(file, path, problem);
@@ -307,7 +309,7 @@ struct lexicon_builder {
     pack.typos.finish();
     auto mark = [&](const string_set& words, std::uint32_t bit) {
       for (const auto& w : words)
-        pack.roles[w] |= bit;
+        roles[w] |= bit;
     };
     const address_rules& a = pack.address;
     mark(pack.markers, role::marker);
@@ -332,11 +334,72 @@ struct lexicon_builder {
     mark(pack.tracking_cues, role::tracking_cue);
     mark(pack.scope_breaks, role::scope_break);
     for (const auto& [w, id] : pack.surfaces)
-      pack.roles[w] |= role::vocabulary;
+      roles[w] |= role::vocabulary;
     for (const auto& [w, words] : pack.rewrites)
-      pack.roles[w] |= role::vocabulary;
+      roles[w] |= role::vocabulary;
+    for (const auto& cue : a.corner_cues) {
+      if (cue.empty())
+        pack.address.empty_corner_cue = true;
+      else
+        roles[cue.back()] |= role::corner_cue_end;
+    }
+    fill_known_words();
+  }
+
+  // Enters what this pack makes of each word it gives a role into the lexicon's word table.
+  void fill_known_words() {
+    const auto lang = static_cast<std::size_t>(pack.lang);
+    std::string scratch;
+    for (const auto& [w, bits] : roles) {
+      pack_word& pw = known[w].in[lang];
+      pw.roles = bits;
+      // Worked out now for every word with a role that messages use often (markers, articles,
+      // street words...); the thousands of words that are only not_typos on demand, as
+      // stemming them all would double the load time.
+      if ((bits & ~role::not_typo) != 0)
+        pw.word = pack.resolve(w, bits, scratch);
+      if (auto it = pack.surfaces.find(w); it != pack.surfaces.end())
+        pw.surface = it->second;
+    }
+    for (const auto& [key, words] : pack.rewrites) {
+      std::vector<rewritten_word> list;
+      for (const std::string& w : words) {
+        auto it = roles.find(w);
+        const std::uint32_t bits = it == roles.end() ? 0 : it->second;
+        list.push_back(rewritten_word{w, bits, pack.resolve(w, bits, scratch)});
+      }
+      pack.rewrite_lists.push_back(std::move(list));
+      known[key].in[lang].rewrite = static_cast<std::uint32_t>(pack.rewrite_lists.size());
+    }
   }
 };
+
+namespace {
+bool has_digit(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+}  // namespace
+
+std::uint32_t language_pack::resolve(std::string_view s, std::uint32_t roles,
+                                     std::string& scratch) const {
+  // Every keyword surface has the vocabulary role, so most words skip this lookup.
+  if ((roles & role::vocabulary) != 0) {
+    if (auto it = surfaces.find(s); it != surfaces.end())
+      return it->second;
+  }
+  stem(lang, s, scratch);
+  if (auto it = stems.find(scratch); it != stems.end())
+    return it->second;
+  // Typos: only for words that are not themselves common words ("dark" is not "park").
+  const int allowed = typo_index::allowed_distance(s.size());
+  if (allowed == 0 || has_digit(s) ||
+      (roles & (role::not_typo | role::marker | role::skip | role::non_name)) != 0) {
+    return no_word;
+  }
+  if (auto hit = typos.nearest(s, allowed))
+    return hit->value;
+  return no_word;
+}
 
 std::shared_ptr<const lexicon> lexicon::compile(std::span<const rule_pack_source> packs,
                                                 const lexicon_options& options) {
@@ -372,7 +435,8 @@ std::shared_ptr<const lexicon> lexicon::compile(std::span<const rule_pack_source
     language_pack& pack = out->packs_.emplace_back();
     pack.lang = *lang;
     pack.label = source.label;
-    lexicon_builder builder{source.label, pack, category_ids, out->categories_, {}, {}};
+    lexicon_builder builder{source.label, pack, category_ids, out->categories_,
+                            out->words_,  {},   {},           {}};
     builder.compile(root);
   }
   auto other = category_ids.find("other");
@@ -418,6 +482,7 @@ std::size_t set_bytes(const Set& s) {
 
 std::size_t lexicon::memory_bytes() const {
   std::size_t total = sizeof(lexicon);
+  total += words_.memory_bytes();
   for (const auto& p : packs_) {
     total += sizeof(p) + p.typos.memory_bytes() + set_bytes(p.surfaces) + set_bytes(p.stems) +
              set_bytes(p.markers) + set_bytes(p.skip_words) + set_bytes(p.not_typos) +
@@ -432,6 +497,10 @@ std::size_t lexicon::memory_bytes() const {
     for (const auto& [k, v] : p.rewrites) {
       for (const auto& w : v)
         total += sizeof(w) + w.capacity();
+    }
+    for (const auto& list : p.rewrite_lists) {
+      for (const auto& w : list)
+        total += sizeof(w) + w.norm.capacity();
     }
   }
   return total;

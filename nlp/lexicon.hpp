@@ -16,6 +16,7 @@
 
 #include "nlp/typo_index.hpp"
 #include "nlp/understanding.hpp"
+#include "nlp/word_table.hpp"
 
 namespace civicline::nlp {
 
@@ -62,6 +63,9 @@ template <class V>
 using string_map = std::unordered_map<std::string, V, string_hash, std::equal_to<>>;
 
 inline constexpr std::uint32_t no_word = UINT32_MAX;
+/// A word id not worked out at load (the word is no keyword surface): the caller stems it and
+/// looks for typos itself (language_pack::resolve).
+inline constexpr std::uint32_t unresolved_word = UINT32_MAX - 1;
 
 /// What a folded word is to the rules, as bits: one hash lookup per token answers every
 /// "is this a street suffix / marker / ..." question on the hot path.
@@ -87,7 +91,8 @@ inline constexpr std::uint32_t non_name = 1u << 17;
 inline constexpr std::uint32_t opt_out = 1u << 18;
 inline constexpr std::uint32_t tracking_cue = 1u << 19;
 inline constexpr std::uint32_t scope_break = 1u << 20;
-inline constexpr std::uint32_t vocabulary = 1u << 21;  ///< a keyword's surface or a rewrite key
+inline constexpr std::uint32_t vocabulary = 1u << 21;      ///< a keyword's surface or a rewrite key
+inline constexpr std::uint32_t corner_cue_end = 1u << 22;  ///< the last word of a corner cue
 }  // namespace role
 
 enum class target_kind : std::uint8_t { intent, category, negator };
@@ -110,6 +115,7 @@ struct address_rules {
   string_set connectors;                              ///< and, &, /, @, y
   string_set location_cues;                           ///< on, at, near, en ...
   std::vector<std::vector<std::string>> corner_cues;  ///< "corner of", "esquina de" ...
+  bool empty_corner_cue = false;     ///< a cue without words, which ends everywhere
   string_set landmark_types;         ///< park, school, library ... (after the name)
   string_set landmark_types_before;  ///< parque, escuela ... (before the name)
   string_set landmark_names;         ///< walmart, city hall ...
@@ -132,6 +138,27 @@ struct scoring_rules {
   int negation_window = 3;         ///< words after "not" that it negates
 };
 
+/// What one language's pack makes of a folded word.
+struct pack_word {
+  std::uint32_t roles = 0;               ///< role bits (see role::)
+  std::uint32_t word = unresolved_word;  ///< word id for a word token: surface, stem or typo fix
+  std::uint32_t surface = no_word;       ///< word id for a number or emoji token: surface only
+  std::uint32_t rewrite = 0;             ///< 1 + index in language_pack::rewrite_lists; 0: none
+};
+
+/// A folded word that some pack knows, with what each language's pack makes of it: one
+/// lookup per token answers the language guess, the roles, the word id and the rewrite.
+struct known_word {
+  std::array<pack_word, 2> in;  ///< by language (static_cast<size_t>(language))
+};
+
+/// One word of a rewrite's expansion, looked up at load.
+struct rewritten_word {
+  std::string norm;
+  std::uint32_t roles = 0;
+  std::uint32_t word = no_word;
+};
+
 struct language_pack {
   language lang = language::en;
   std::string label;
@@ -148,11 +175,15 @@ struct language_pack {
   string_set tracking_cues;     ///< ticket, case, reporte ...
   string_set scope_breaks;      ///< words that end a negation's scope ("but")
   std::vector<term> terms;
-  std::vector<std::vector<std::uint32_t>> terms_by_first_word;
-  string_map<std::uint32_t> roles;  ///< folded word -> role bits, merged from the lists above  ///<
-                                    ///< word id -> term indexes
+  std::vector<std::vector<std::uint32_t>> terms_by_first_word;  ///< word id -> term indexes
+  std::vector<std::vector<rewritten_word>> rewrite_lists;       ///< see pack_word::rewrite
   address_rules address;
   scoring_rules scoring;
+
+  /// The word id of a word token with this folded text and these role bits: its surface,
+  /// else its Snowball stem, else the nearest keyword within the typo distance (never for
+  /// words the pack marks as real or common). `scratch` is reused for the stem.
+  std::uint32_t resolve(std::string_view folded, std::uint32_t roles, std::string& scratch) const;
 };
 
 class lexicon {
@@ -165,6 +196,11 @@ class lexicon {
   const language_pack* pack(language lang) const;
   /// The first pack loaded: the default language.
   const language_pack& default_pack() const { return packs_.front(); }
+  /// What the packs make of a folded word (hash = word_hash(folded)), or nullptr if no pack
+  /// knows it.
+  const known_word* lookup(std::string_view folded, std::uint64_t hash) const {
+    return words_.find(folded, hash);
+  }
   /// Category ids in the order they were first declared.
   const std::vector<std::string>& categories() const { return categories_; }
   /// Index of a category id, or -1.
@@ -176,6 +212,7 @@ class lexicon {
  private:
   lexicon() = default;
   std::vector<language_pack> packs_;
+  word_table<known_word> words_;
   std::vector<std::string> categories_;
   int other_category_ = -1;
   lexicon_options options_;

@@ -1,8 +1,12 @@
 #include "nlp/scan.hpp"
 
+#include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
+#include <span>
 #include <string>
 
 namespace civicline::nlp {
@@ -61,9 +65,26 @@ void find_emails(std::string_view t, scan_result& out) {
   }
 }
 
+// t.find(needle, from), stopping only where the needle's rarest character is: at ':' for
+// "http://" and "https://" (their "://"), at '.' for "www.". A plain find stops at every 'h'
+// or 'w' of the text.
+std::size_t find_from(std::string_view t, std::string_view needle, std::size_t from) {
+  const std::size_t anchor = needle.find_first_of(":.");
+  for (std::size_t at = from + anchor; at < t.size(); ++at) {
+    const void* hit = std::memchr(t.data() + at, needle[anchor], t.size() - at);
+    if (hit == nullptr)
+      return std::string_view::npos;
+    at = static_cast<std::size_t>(static_cast<const char*>(hit) - t.data());
+    if (t.substr(at - anchor, needle.size()) == needle)
+      return at - anchor;
+  }
+  return std::string_view::npos;
+}
+
 void find_links(std::string_view t, scan_result& out) {
   for (std::string_view start : {"http://", "https://", "www."}) {
-    for (std::size_t p = t.find(start); p != std::string_view::npos; p = t.find(start, p + 1)) {
+    for (std::size_t p = find_from(t, start, 0); p != std::string_view::npos;
+         p = find_from(t, start, p + 1)) {
       if (p > 0 && is_alnum(t[p - 1]))
         continue;
       std::size_t e = p;
@@ -97,8 +118,12 @@ std::size_t parse_decimal(std::string_view t, std::size_t p, double& value) {
   return e;
 }
 
-void find_lat_longs(std::string_view t, scan_result& out) {
-  for (std::size_t p = 0; p < t.size(); ++p) {
+void find_lat_longs(std::string_view t, std::span<const std::uint32_t> starts, scan_result& out) {
+  std::size_t p = 0;
+  for (const std::uint32_t start : starts) {
+    if (start < p)
+      continue;  // inside the pair found last
+    p = start;
     if (!(is_digit(t[p]) || t[p] == '-' || t[p] == '+'))
       continue;
     if (p > 0 && (is_alnum(t[p - 1]) || t[p - 1] == '.' || t[p - 1] == '-'))
@@ -125,12 +150,16 @@ void find_lat_longs(std::string_view t, scan_result& out) {
     out.entities.push_back(entity{entity_kind::lat_long, address_form::none, p, e2,
                                   std::string(buf, static_cast<std::size_t>(len))});
     out.masked.emplace_back(p, e2);
-    p = e2;
+    p = e2 + 1;
   }
 }
 
-void find_phones(std::string_view t, scan_result& out) {
-  for (std::size_t p = 0; p < t.size(); ++p) {
+void find_phones(std::string_view t, std::span<const std::uint32_t> starts, scan_result& out) {
+  std::size_t p = 0;
+  for (const std::uint32_t start : starts) {
+    if (start < p)
+      continue;  // inside the number found last
+    p = start;
     const char c = t[p];
     if (!(is_digit(c) || c == '+' || c == '('))
       continue;
@@ -180,7 +209,7 @@ void find_phones(std::string_view t, scan_result& out) {
     out.entities.push_back(
         entity{entity_kind::phone, address_form::none, p, last_digit_end, value});
     out.masked.emplace_back(p, last_digit_end);
-    p = last_digit_end;
+    p = last_digit_end + 1;
   }
 }
 
@@ -191,8 +220,42 @@ scan_result scan_shaped_entities(std::string_view text) {
   if (text.find('@') != std::string_view::npos)
     find_emails(text, out);
   find_links(text, out);
-  find_lat_longs(text, out);
-  find_phones(text, out);
+  // Where a coordinate or a phone number may start: a digit, sign or '(' that does not
+  // continue a word or number. Both finders look only there (and check the rest themselves).
+  static constexpr auto may_start = [] {
+    std::array<bool, 256> table{};
+    for (int c = '0'; c <= '9'; ++c)
+      table[static_cast<std::size_t>(c)] = true;
+    table['-'] = table['+'] = table['('] = true;
+    return table;
+  }();
+  std::vector<std::uint32_t> starts;
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  auto check = [&](std::size_t p) {
+    if (may_start[s[p]] && (p == 0 || !is_alnum(text[p - 1])))
+      starts.push_back(static_cast<std::uint32_t>(p));
+  };
+  // Eight bytes at a time: most hold no byte from '(' to '9' (all the start characters).
+  // The test is "has a byte strictly between m and n" from Bit Twiddling Hacks.
+  constexpr std::uint64_t ones = ~std::uint64_t{0} / 255;
+  constexpr std::uint64_t m = '(' - 1;
+  constexpr std::uint64_t n = '9' + 1;
+  std::size_t p = 0;
+  for (; p + 8 <= text.size(); p += 8) {
+    std::uint64_t x;
+    std::memcpy(&x, s + p, 8);
+    const std::uint64_t low = x & ones * 127;
+    if (((ones * (127 + n) - low) & ~x & (low + ones * (127 - m)) & ones * 128) == 0)
+      continue;
+    for (std::size_t k = p; k < p + 8; ++k)
+      check(k);
+  }
+  for (; p < text.size(); ++p)
+    check(p);
+  if (!starts.empty()) {
+    find_lat_longs(text, starts, out);
+    find_phones(text, starts, out);
+  }
   return out;
 }
 

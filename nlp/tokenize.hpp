@@ -37,6 +37,10 @@ inline constexpr std::size_t max_text_bytes = 64 * 1024;
 /// ASCII between spaces take a faster path with the same result; the rest goes to ICU.
 token_stream tokenize(std::string_view text);
 
+/// tokenize() into `out`, reusing its buffers (a caller that keeps one allocates nothing once
+/// they have grown).
+void tokenize_into(std::string_view text, token_stream& out);
+
 /// tokenize() with every byte through ICU: the reference the ASCII fast path must equal.
 token_stream tokenize_with_icu(std::string_view text);
 

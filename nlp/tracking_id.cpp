@@ -64,8 +64,10 @@ void find_tracking_ids(const lexicon& lex, std::span<word_token> t, std::vector<
     if (!free(i))
       continue;
     const std::string_view s = t[i].norm;
+    // Most tokens do not start like the prefix: one byte tells.
+    const bool prefix_start = !core.empty() && !s.empty() && s[0] == core[0];
     // "311004512" or "sr4512": the prefix glued to the number.
-    if (!core.empty() && s.size() > core.size() && s.substr(0, core.size()) == core &&
+    if (prefix_start && s.size() > core.size() && s.substr(0, core.size()) == core &&
         all_digits(s.substr(core.size())) && t[i].kind != token_kind::punct) {
       const std::string_view digits = s.substr(core.size());
       const bool digit_prefix = all_digits(core);
@@ -76,7 +78,7 @@ void find_tracking_ids(const lexicon& lex, std::span<word_token> t, std::vector<
       }
     }
     // "311-004512", "311 004512", "SR-4512"
-    if (!core.empty() && s == core) {
+    if (prefix_start && s == core) {
       std::size_t j = i + 1;
       if (punct_at(j) && (t[j].norm == "-" || t[j].norm == "#" || t[j].norm == ":"))
         ++j;
@@ -86,9 +88,9 @@ void find_tracking_ids(const lexicon& lex, std::span<word_token> t, std::vector<
       }
     }
     // "#4512"
-    const bool after_unit = i > 0 && (t[i - 1].roles & role::unit_marker) != 0;
-    if (s == "#" && t[i].kind == token_kind::punct && number_at(i + 1, min_typed_digits) &&
-        t[i].end == t[i + 1].begin && !after_unit) {
+    auto after_unit = [&] { return i > 0 && (t[i - 1].roles & role::unit_marker) != 0; };
+    if (t[i].kind == token_kind::punct && s == "#" && number_at(i + 1, min_typed_digits) &&
+        t[i].end == t[i + 1].begin && !after_unit()) {
       if (emit(i, i + 2, t[i + 1].norm)) {
         ++i;
         continue;

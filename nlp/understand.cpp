@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstring>
 #include <numeric>
 #include <span>
 #include <vector>
@@ -10,7 +11,6 @@
 #include "nlp/address.hpp"
 #include "nlp/scan.hpp"
 #include "nlp/score.hpp"
-#include "nlp/stemmer.hpp"
 #include "nlp/tokenize.hpp"
 #include "nlp/tracking_id.hpp"
 
@@ -37,13 +37,68 @@ tier tier_of(intent i) {
 
 constexpr float social_damping = 0.3f;  // social evidence left once an actionable intent wins
 
-// Each token's role bits in each language's pack (0 for a word the pack does not know):
-// the language guess and the word lookup both need them.
-using token_roles = std::array<std::vector<std::uint32_t>, 2>;
+// A token's entry in the lexicon's word table (nullptr: no pack knows it) and its hash.
+struct token_lookup {
+  const known_word* known;
+  std::uint64_t hash;
+};
 
+// How many of `letters` occur in the text. Marker letters share few first bytes ("ñ", "á",
+// "¿" start with 0xC3 or 0xC2), so the text is searched once per distinct first byte and
+// every letter starting with it is compared where that byte occurs.
+int letters_found(std::string_view text, const std::vector<std::string>& letters) {
+  int found = 0;
+  std::array<bool, 64> seen{};
+  for (std::size_t k = 0; k < letters.size(); ++k) {
+    if (k >= seen.size() || letters[k].empty()) {  // plain search: a long list, or ""
+      found += text.find(letters[k]) != std::string_view::npos ? 1 : 0;
+      continue;
+    }
+    if (seen[k])
+      continue;
+    const char lead = letters[k][0];
+    bool first_of_lead = true;
+    for (std::size_t j = 0; j < k && first_of_lead; ++j)
+      first_of_lead = letters[j].empty() || letters[j][0] != lead;
+    if (!first_of_lead)
+      continue;  // searched for with an earlier letter
+    for (const char* at = static_cast<const char*>(std::memchr(text.data(), lead, text.size()));
+         at != nullptr;) {
+      const std::string_view here = text.substr(static_cast<std::size_t>(at - text.data()));
+      for (std::size_t j = k; j < letters.size() && j < seen.size(); ++j) {
+        if (!seen[j] && !letters[j].empty() && here.starts_with(letters[j])) {
+          seen[j] = true;
+          ++found;
+        }
+      }
+      const std::size_t rest = text.size() - here.size() + 1;
+      at = rest < text.size()
+               ? static_cast<const char*>(std::memchr(text.data() + rest, lead, text.size() - rest))
+               : nullptr;
+    }
+  }
+  return found;
+}
+
+// Looks every token up once in the lexicon's word table (what both languages' packs make of
+// it), then picks the language with more marker and keyword words.
 const language_pack& detect_language(const lexicon& lex, std::string_view text,
                                      const token_stream& ts, const context& ctx,
-                                     token_roles& roles) {
+                                     std::vector<token_lookup>& known) {
+  known.resize(ts.tokens.size());
+  std::array<float, 2> scores{};
+  for (std::size_t i = 0; i < ts.tokens.size(); ++i) {
+    const std::string_view norm = ts.norm(ts.tokens[i]);
+    const std::uint64_t hash = word_hash(norm);
+    const known_word* k = lex.lookup(norm, hash);
+    known[i] = token_lookup{k, hash};
+    if (k != nullptr) {
+      for (std::size_t lang = 0; lang < 2; ++lang) {
+        if ((k->in[lang].roles & (role::marker | role::vocabulary)) != 0)
+          scores[lang] += 1.0f;
+      }
+    }
+  }
   const language_pack* best = &lex.default_pack();
   float best_score = -1;
   bool tie = false;
@@ -51,19 +106,9 @@ const language_pack& detect_language(const lexicon& lex, std::string_view text,
     const language_pack* p = lex.pack(lang);
     if (p == nullptr)
       continue;
-    std::vector<std::uint32_t>& bits = roles[static_cast<std::size_t>(lang)];
-    bits.resize(ts.tokens.size());
-    float score = 0;
-    for (std::size_t i = 0; i < ts.tokens.size(); ++i) {
-      auto it = p->roles.find(ts.norm(ts.tokens[i]));
-      bits[i] = it == p->roles.end() ? 0 : it->second;
-      if ((bits[i] & (role::marker | role::vocabulary)) != 0)
-        score += 1.0f;
-    }
-    for (const std::string& letter : p->marker_letters) {  // "ñ", "¿": only one language has them
-      if (text.find(letter) != std::string_view::npos)
-        score += 1.0f;
-    }
+    // "ñ", "¿": letters only one language has
+    float score = scores[static_cast<std::size_t>(lang)] +
+                  static_cast<float>(letters_found(text, p->marker_letters));
     if (score > best_score) {
       best = p;
       best_score = score;
@@ -96,45 +141,15 @@ bool looks_ordinal(std::string_view s) {
          rest == "va" || rest == "na";
 }
 
-bool has_digit(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-std::uint32_t resolve_word(const language_pack& p, std::string_view s, token_kind kind,
-                           std::uint32_t roles, std::string& scratch) {
-  // Every keyword surface has the vocabulary role, so most words skip this lookup.
-  if ((roles & role::vocabulary) != 0) {
-    if (auto it = p.surfaces.find(s); it != p.surfaces.end())
-      return it->second;
-  }
-  if (kind != token_kind::word)
-    return no_word;
-  stem(p.lang, s, scratch);
-  if (auto it = p.stems.find(scratch); it != p.stems.end())
-    return it->second;
-  // Typos: only for words that are not themselves common words ("dark" is not "park").
-  const int allowed = typo_index::allowed_distance(s.size());
-  if (allowed == 0 || has_digit(s) ||
-      (roles & (role::not_typo | role::marker | role::skip | role::non_name)) != 0) {
-    return no_word;
-  }
-  if (auto hit = p.typos.nearest(s, allowed))
-    return hit->value;
-  return no_word;
-}
-
-std::vector<word_token> words_for(const language_pack& p, const token_stream& ts,
-                                  std::span<const std::uint32_t> token_roles,
-                                  const scan_result& scan) {
-  std::vector<word_token> out;
-  out.reserve(ts.tokens.size() + 4);
-  std::string scratch;
-  // Unknown words cost a stem and a typo lookup, and messages repeat them (within a long
-  // message and across a thread's messages). The result depends only on the pack and the
-  // word, so each thread remembers it per pack; a reloaded lexicon has a new serial.
+// The word id of a word token that is no keyword surface, remembered per thread: such words
+// cost a stem and a typo lookup, and messages repeat them (within a long message and across a
+// thread's messages). The result depends only on the pack and the word; a reloaded lexicon
+// has a new serial.
+std::uint32_t resolve_unknown(const language_pack& p, std::string_view norm, std::uint64_t hash,
+                              std::uint32_t roles, std::string& scratch) {
   struct resolved_words {
     std::uint64_t serial = 0;
-    string_map<std::uint32_t> words;
+    word_table<std::uint32_t> words;
   };
   constexpr std::size_t max_resolved = 8192;
   thread_local std::array<resolved_words, 2> resolved;
@@ -143,6 +158,21 @@ std::vector<word_token> words_for(const language_pack& p, const token_stream& ts
     memo.words.clear();
     memo.serial = p.typos.serial();
   }
+  if (const std::uint32_t* hit = memo.words.find(norm, hash))
+    return *hit;
+  const std::uint32_t word = p.resolve(norm, roles, scratch);
+  if (memo.words.size() >= max_resolved)
+    memo.words.clear();
+  memo.words.insert(norm, hash, word);
+  return word;
+}
+
+void words_for(const language_pack& p, const token_stream& ts, std::span<const token_lookup> known,
+               const scan_result& scan, std::vector<word_token>& out) {
+  out.clear();
+  out.reserve(ts.tokens.size() + 4);
+  std::string scratch;
+  const auto lang = static_cast<std::size_t>(p.lang);
   auto masked = [&](const token& t) {
     for (const auto& [b, e] : scan.masked) {
       if (t.begin < e && b < t.end)
@@ -150,49 +180,43 @@ std::vector<word_token> words_for(const language_pack& p, const token_stream& ts
     }
     return false;
   };
-  auto push = [&](const token& t, std::string_view norm, std::uint32_t roles) {
+  auto push = [&](const token& t, std::string_view norm, std::uint32_t roles, std::uint32_t word) {
     word_token w;
     w.begin = t.begin;
     w.end = t.end;
     w.norm = norm;
     w.kind = t.kind;
     w.capitalized = t.capitalized;
-    w.taken = masked(t);
+    w.taken = !scan.masked.empty() && masked(t);
     w.roles = roles;
-    if (t.kind == token_kind::word && looks_ordinal(norm))
+    if (t.kind == token_kind::word && !norm.empty() && norm[0] >= '0' && norm[0] <= '9' &&
+        looks_ordinal(norm))
       w.roles |= role::ordinal_word;  // "5th", "1ra": computed once, asked often
     w.skip = t.kind == token_kind::word && (w.roles & role::skip) != 0;
-    if (t.kind == token_kind::word && (w.roles & role::vocabulary) == 0) {
-      // Unknown words cost a stem and a typo lookup; long messages repeat them.
-      if (auto hit = memo.words.find(norm); hit != memo.words.end()) {
-        w.word = hit->second;
-      } else {
-        w.word = resolve_word(p, norm, t.kind, w.roles, scratch);
-        if (memo.words.size() >= max_resolved)
-          memo.words.clear();
-        memo.words.emplace(norm, w.word);
-      }
-    } else if (t.kind != token_kind::punct) {
-      w.word = resolve_word(p, norm, t.kind, w.roles, scratch);
-    }
+    w.word = word;
     w.keyword = w.word != no_word && !p.terms_by_first_word[w.word].empty();
     out.push_back(w);
   };
   for (std::size_t i = 0; i < ts.tokens.size(); ++i) {
     const token& t = ts.tokens[i];
     const std::string_view norm = ts.norm(t);
-    if (t.kind == token_kind::word && (token_roles[i] & role::vocabulary) != 0) {
-      if (auto rw = p.rewrites.find(norm); rw != p.rewrites.end()) {
-        for (const std::string& w : rw->second) {
-          auto it = p.roles.find(w);
-          push(t, w, it == p.roles.end() ? 0 : it->second);
-        }
-        continue;
-      }
+    const pack_word* pw = known[i].known != nullptr ? &known[i].known->in[lang] : nullptr;
+    const std::uint32_t roles = pw != nullptr ? pw->roles : 0;
+    if (t.kind == token_kind::word && pw != nullptr && pw->rewrite != 0) {
+      for (const rewritten_word& w : p.rewrite_lists[pw->rewrite - 1])
+        push(t, w.norm, w.roles, w.word);
+      continue;
     }
-    push(t, norm, token_roles[i]);
+    std::uint32_t word = no_word;
+    if (t.kind == token_kind::word) {
+      word = pw != nullptr && pw->word != unresolved_word
+                 ? pw->word
+                 : resolve_unknown(p, norm, known[i].hash, roles, scratch);
+    } else if (t.kind != token_kind::punct && (roles & role::vocabulary) != 0) {
+      word = pw->surface;  // numbers and emoji match their surface only
+    }
+    push(t, norm, roles, word);
   }
-  return out;
 }
 
 // Probability-like share of the evidence, with `prior` standing for "none of these".
@@ -204,17 +228,34 @@ double share(float score, float total, float prior) {
 
 understanding understand(std::string_view text, const lexicon& lex, const context& ctx) {
   understanding u;
-  const token_stream ts = tokenize(text);
+  // The tokens and words of a message live in buffers kept per thread, so that a message
+  // allocates only its result once they have grown; a very long message's are released.
+  struct workspace {
+    token_stream ts;
+    std::vector<token_lookup> known;
+    std::vector<word_token> words;
+  };
+  thread_local workspace space;
+  struct release_large {
+    workspace& w;
+    ~release_large() {
+      constexpr std::size_t keep = 16 * 1024;
+      if (w.ts.folded.capacity() > keep)
+        w = workspace{};
+    }
+  } release{space};
+  token_stream& ts = space.ts;
+  tokenize_into(text, ts);
   if (text.size() > max_text_bytes)
     text = text.substr(0, max_text_bytes);
   const scan_result scan = scan_shaped_entities(text);
-  token_roles roles;
-  const language_pack& pack = detect_language(lex, text, ts, ctx, roles);
+  std::vector<token_lookup>& known = space.known;
+  const language_pack& pack = detect_language(lex, text, ts, ctx, known);
   const scoring_rules& sc = pack.scoring;
   u.lang = pack.lang;
 
-  std::vector<word_token> words =
-      words_for(pack, ts, roles[static_cast<std::size_t>(pack.lang)], scan);
+  std::vector<word_token>& words = space.words;
+  words_for(pack, ts, known, scan, words);
   const bool expecting_location = ctx.expecting == expectation::location;
   find_addresses({text, pack, !ts.all_caps, expecting_location}, words, u.entities);
   find_tracking_ids(lex, words, u.entities);

@@ -164,7 +164,28 @@ TEST_CASE("tokenize agrees with ICU on ASCII next to other characters") {
                                            "🇺🇸",
                                            "\xEF\xB8\x8F",
                                            "ñ",
-                                           "\xE2\x80\x8B"};
+                                           "\xE2\x80\x8B",
+                                           "Á",
+                                           "ß",
+                                           "ÿ",
+                                           "İ",
+                                           "Σ",
+                                           "ς",
+                                           "Ж",
+                                           "ª",
+                                           "ŉ",
+                                           "ǅ",
+                                           "ʼ",
+                                           "·",
+                                           "¿",
+                                           "¡",
+                                           "“",
+                                           "–",
+                                           "€",
+                                           "©",
+                                           "\xC2\xAD",
+                                           "\xE2\x80\x98",
+                                           "١"};
   std::mt19937 random(7);
   std::uniform_int_distribution<int> length(0, 12);
   std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1);
@@ -178,6 +199,43 @@ TEST_CASE("tokenize agrees with ICU on ASCII next to other characters") {
     if (!diff.empty()) {
       ++failures;
       FAIL_CHECK("text '" << text << "': " << diff);
+    }
+  }
+  CHECK(failures == 0);
+}
+
+TEST_CASE("tokenize agrees with ICU on each character the fast path may take, in context") {
+  // Every code point of the ranges the fast path reads without ICU (two-byte letters,
+  // punctuation, symbols, emoji), alone and beside letters, digits, itself and apostrophes.
+  const std::pair<char32_t, char32_t> ranges[] = {
+      {0x80, 0x800},    {0x2000, 0x2070}, {0x20A0, 0x20D0}, {0x2100, 0x2C00},
+      {0x3000, 0x3040}, {0xFE00, 0xFE70}, {0xFF00, 0xFFF0}, {0x1F000, 0x1FB00}};
+  const char* contexts[][2] = {{"", ""},     {"a", "a"},  {"1", "1"},       {"A", "b"},
+                               {"x ", " y"}, {"a'", "s"}, {"\xC3\xA1", ""}, {"", "'s"}};
+  int failures = 0;
+  for (const auto& [from, to] : ranges) {
+    for (char32_t c = from; c < to && failures < 5; ++c) {
+      std::string utf8;
+      if (c < 0x800) {
+        utf8 = {static_cast<char>(0xC0 | (c >> 6)), static_cast<char>(0x80 | (c & 0x3F))};
+      } else if (c < 0x10000) {
+        utf8 = {static_cast<char>(0xE0 | (c >> 12)), static_cast<char>(0x80 | ((c >> 6) & 0x3F)),
+                static_cast<char>(0x80 | (c & 0x3F))};
+      } else {
+        utf8 = {static_cast<char>(0xF0 | (c >> 18)), static_cast<char>(0x80 | ((c >> 12) & 0x3F)),
+                static_cast<char>(0x80 | ((c >> 6) & 0x3F)), static_cast<char>(0x80 | (c & 0x3F))};
+      }
+      std::vector<std::string> texts{utf8 + utf8};
+      for (const auto& [before, after] : contexts)
+        texts.push_back(before + utf8 + after);
+      for (const std::string& t : texts) {
+        const std::string diff = difference(t);
+        if (!diff.empty()) {
+          ++failures;
+          FAIL_CHECK("U+" << std::hex << static_cast<std::uint32_t>(c) << " in '" << t
+                          << "': " << diff);
+        }
+      }
     }
   }
   CHECK(failures == 0);
