@@ -27,6 +27,7 @@ struct street_match {
   bool directional = false;
   bool ordinal = false;
   bool capitalized = true;  ///< every name word starts with a capital
+  bool known = true;        ///< every name word is a word of one of the city's streets
   std::size_t names = 0;
 };
 
@@ -107,8 +108,8 @@ class finder {
       return true;
     if (!plain_word(i))
       return false;
-    if (!t_[i].keyword || lenient_names_)
-      return true;
+    if (!t_[i].keyword || lenient_names_ || (t_[i].roles & role::street_name) != 0)
+      return true;  // one of the city's streets may share a keyword: "Main" (water main)
     return (in_.capitals_meaningful && t_[i].capitalized) ||
            in(role::street_suffix, after_dot(i + 1));
   }
@@ -127,13 +128,16 @@ class finder {
     while (m.names < max_names && name(j)) {
       m.ordinal = m.ordinal || ordinal(j);
       m.capitalized = m.capitalized && (capital(j) || ordinal(j));
+      m.known = m.known && (t_[j].roles & role::street_name) != 0;
       ++m.names;
       ++j;
       if (in(role::street_suffix, j))
         break;
     }
-    if (m.names == 0)
+    if (m.names == 0) {
+      m.known = false;
       return m;
+    }
     if (in(role::street_suffix, j)) {
       m.suffix = true;
       j = after_dot(j + 1);
@@ -168,6 +172,14 @@ class finder {
   }
   mutable next_with_role next_connector_{role::connector};
   mutable next_with_role next_landmark_type_{role::landmark_type};
+
+  bool plain_names(const street_match& m) const {
+    for (std::size_t k = m.begin; k < m.end; ++k) {
+      if (t_[k].keyword || (t_[k].roles & (role::landmark_type | role::marker)) != 0)
+        return false;
+    }
+    return true;
+  }
 
   bool cue_before(std::size_t i) const {
     std::size_t k = i;
@@ -227,11 +239,23 @@ class finder {
     return j;
   }
 
+  // The token after a block cue ("block of") that starts at i, or i when there is none.
+  std::size_t after_block_cue(std::size_t i) const {
+    for (const auto& cue : r_.block_cues) {
+      bool match = i + cue.size() <= t_.size();
+      for (std::size_t c = 0; c < cue.size() && match; ++c)
+        match = ok(i + c) && t_[i + c].norm == cue[c];
+      if (match)
+        return i + cue.size();
+    }
+    return i;
+  }
+
   std::size_t street_address(std::size_t i) {
     if (!house_number(i))
       return 0;
-    // "55 n center st", "1400 n alma school rd apt 2043"
-    const street_match m = street(i + 1);
+    // "55 n center st", "1400 n alma school rd apt 2043", "300 block of E Main St"
+    const street_match m = street(after_block_cue(i + 1));
     if (m.names == 0)
       return 0;
     const bool accepted = m.suffix || m.directional || in_.expecting_location ||
@@ -264,7 +288,9 @@ class finder {
     const bool marked_a = a.suffix || a.ordinal || a.directional;
     const bool marked_b = b.suffix || b.ordinal || b.directional;
     const bool capitals = in_.capitals_meaningful && a.capitalized && b.capitalized;
-    bool accepted = corner_before(i) || (marked_a && marked_b);
+    // The city's own street names are evidence too: "broadway and dobson", "Macdonald y 1st".
+    const bool known = (a.known && b.known) || (a.known && marked_b) || (marked_a && b.known);
+    bool accepted = corner_before(i) || (marked_a && marked_b) || known;
     if (symbol)
       accepted = accepted || marked_a || marked_b || capitals;
     if (!symbol)
@@ -280,6 +306,12 @@ class finder {
   std::size_t corner_start(std::size_t i) const { return i; }
 
   std::size_t landmark(std::size_t i) {
+    // Asked where, a reply's keywords may be names too: "red mountain park".
+    struct lenient_scope {
+      bool& flag;
+      ~lenient_scope() { flag = false; }
+    } scope{lenient_names_};
+    lenient_names_ = in_.expecting_location;
     // "Emerald Park", "Lincoln Elementary School"
     // (the type word follows at most landmark_name_words names: none there, no such place)
     if (name(i) && !in(role::landmark_type, i) &&
@@ -292,7 +324,14 @@ class finder {
       }
       if (in(role::landmark_type, j) &&
           ((capitals && in_.capitals_meaningful) || cue_before(i) || in_.expecting_location)) {
-        return emit(i, j + 1, address_form::landmark);
+        std::size_t e = j + 1;
+        while (e < j + 3 && in(role::landmark_type, e))  // "Lincoln Elementary School"
+          ++e;
+        // "Alma School Rd", "Country Club Dr": a street named after a landmark; the street
+        // rules read it.
+        if (in(role::street_suffix, e))
+          return 0;
+        return emit(i, e, address_form::landmark);
       }
     }
     // "parque Emerald", "escuela Lincoln"
@@ -301,17 +340,25 @@ class finder {
       std::size_t j = i + 1;
       while (j < i + 4 && name(j) && (capital(j) || !in_.capitals_meaningful))
         ++j;
-      return emit(i, j, address_form::landmark);
+      // "el parque Pioneer Park": the name already says what it is.
+      const bool named_in_full = j > i + 2 && in_.capitals_meaningful && t_[j - 1].capitalized &&
+                                 (t_[j - 1].roles & role::landmark_type) != 0;
+      if (!named_in_full)
+        return emit(i, j, address_form::landmark);
+      t_[i].taken = true;  // "parque" still belongs to the place, not to the problem
+      return emit(i + 1, j, address_form::landmark);
     }
     // "the walmart on southern", "the library on main st", "near walmart"
     const bool named = in(role::landmark_name, i);
     if (named || in(role::landmark_type, i)) {
-      std::size_t b = i;
-      if (b > 0 && t_[b - 1].skip && !t_[b - 1].taken)
-        --b;
+      // The place starts at the landmark: "the" in "the walmart on southern" is not part of it.
+      const std::size_t b = i;
       const std::size_t link = i + 1;
       if (in(role::landmark_link, link)) {
-        const street_match s = street(link + 1, 3);
+        std::size_t first = link + 1;  // "el walmart de la southern"
+        while (ok(first) && t_[first].skip && first < link + 3)
+          ++first;
+        const street_match s = street(first, 3);
         if (s.names > 0 && (s.suffix || s.capitalized || s.ordinal || s.names <= 2)) {
           return emit(b, s.end, address_form::landmark);
         }
@@ -345,11 +392,23 @@ class finder {
       }
     }
     // "on main st", "along Mesa Dr", "on 5th"
-    if (cue_before(i) || in_.expecting_location) {
-      const street_match m = street(i);
-      if (m.names > 0 && (m.suffix || (m.names == 1 && m.ordinal))) {
-        return emit(i, m.end, address_form::street);
-      }
+    const bool cue = cue_before(i) || in_.expecting_location;
+    const street_match m = street(i);
+    if (cue && m.names > 0 && (m.suffix || (m.names == 1 && m.ordinal))) {
+      return emit(i, m.end, address_form::street);
+    }
+    // "on Southern", "on sycamore": one of the city's streets, written as a name or as a word
+    // that means nothing else to the rules ("on main" may be a water main, "near the center"
+    // a place in general).
+    if (cue && m.names > 0 && m.names <= 2 && m.known &&
+        (!in_.capitals_meaningful || m.capitalized || plain_names(m))) {
+      return emit(i, m.end, address_form::street);
+    }
+    // "dead dog on the side of Lindsay Rd", "deep pot hole 3rd St": a name written as one
+    // (capitals or an ordinal), or one of the city's streets, with a suffix needs no cue.
+    if (!cue && m.names > 0 && m.suffix &&
+        ((m.capitalized && in_.capitals_meaningful) || m.known)) {
+      return emit(i, m.end, address_form::street);
     }
     return 0;
   }
@@ -362,6 +421,9 @@ class finder {
     std::size_t p = i;
     while (p > 0 && t_[p - 1].kind == token_kind::punct)
       --p;
+    // "85201" alone, or "zip 85210", answering "where is it?"
+    if (in_.expecting_location && (p == 0 || (t_[p - 1].roles & role::zip_cue) != 0))
+      return emit(i, zip_end(i), address_form::zip);
     if (p == 0)
       return 0;
     const word_token& prev = t_[p - 1];
@@ -371,11 +433,15 @@ class finder {
     if (!((prev.roles & (role::state | role::zip_cue)) != 0 || cue_two_back || after_address)) {
       return 0;
     }
+    return emit(i, zip_end(i), address_form::zip);
+  }
+
+  std::size_t zip_end(std::size_t i) const {
     std::size_t e = i + 1;
     if (punct(e, "-") && ok(e + 1) && t_[e + 1].norm.size() == 4 && all_digits(t_[e + 1].norm)) {
       e += 2;  // ZIP+4
     }
-    return emit(i, e, address_form::zip);
+    return e;
   }
 };
 

@@ -203,12 +203,15 @@ struct lexicon_builder {
     r.ordinal_words = string_set_of(*a, "ordinal_words", p);
     r.connectors = string_set_of(*a, "connectors", p);
     r.location_cues = string_set_of(*a, "location_cues", p);
-    for (const auto& cue : string_list(*a, "corner_cues", p)) {
-      std::vector<std::string> words;
-      const token_stream ts = tokenize(cue);
-      for (const token& t : ts.tokens)
-        words.emplace_back(ts.norm(t));
-      r.corner_cues.push_back(std::move(words));
+    for (const char* key : {"corner_cues", "block_cues"}) {
+      auto& cues = std::string_view(key) == "corner_cues" ? r.corner_cues : r.block_cues;
+      for (const auto& cue : string_list(*a, key, p)) {
+        std::vector<std::string> words;
+        const token_stream ts = tokenize(cue);
+        for (const token& t : ts.tokens)
+          words.emplace_back(ts.norm(t));
+        cues.push_back(std::move(words));
+      }
     }
     r.landmark_types = string_set_of(*a, "landmark_types", p);
     r.landmark_types_before = string_set_of(*a, "landmark_types_before", p);
@@ -218,6 +221,15 @@ struct lexicon_builder {
     r.zip_cues = string_set_of(*a, "zip_cues", p);
     r.number_markers = string_set_of(*a, "number_markers", p);
     r.non_names = string_set_of(*a, "non_names", p);
+    // "Alma School", "Val Vista": each word is marked; the finder asks that all of a
+    // street's name words are known.
+    for (const auto& street : string_list(*a, "street_names", p)) {
+      const token_stream ts = tokenize(street);
+      for (const token& t : ts.tokens) {
+        if (t.kind == token_kind::word)
+          r.street_names.emplace(ts.norm(t));
+      }
+    }
   }
 
   void compile(const json& root) {
@@ -330,6 +342,7 @@ struct lexicon_builder {
     mark(a.zip_cues, role::zip_cue);
     mark(a.number_markers, role::number_marker);
     mark(a.non_names, role::non_name);
+    mark(a.street_names, role::street_name);
     mark(pack.opt_out_keywords, role::opt_out);
     mark(pack.tracking_cues, role::tracking_cue);
     mark(pack.scope_breaks, role::scope_break);
@@ -487,7 +500,8 @@ std::size_t lexicon::memory_bytes() const {
     total += sizeof(p) + p.typos.memory_bytes() + set_bytes(p.surfaces) + set_bytes(p.stems) +
              set_bytes(p.markers) + set_bytes(p.skip_words) + set_bytes(p.not_typos) +
              set_bytes(p.rewrites) + set_bytes(p.address.street_suffixes) +
-             set_bytes(p.address.non_names) + set_bytes(p.address.landmark_names);
+             set_bytes(p.address.non_names) + set_bytes(p.address.landmark_names) +
+             set_bytes(p.address.street_names);
     for (const auto& w : p.words)
       total += sizeof(w) + w.capacity();
     for (const auto& t : p.terms)

@@ -19,12 +19,13 @@ bool sentence_break(const word_token& t) {
 }
 
 // The token after a match of `words` starting at `begin`, or 0 if it does not match.
-// Articles and fillers between the words are stepped over: "hole in the road".
+// Articles, fillers and numbers between the words are stepped over: "hole in the road",
+// "sitting for 3 weeks".
 std::uint32_t match_at(std::span<const word_token> t, std::uint32_t begin,
                        const std::vector<std::uint32_t>& words) {
   std::uint32_t k = begin + 1;
   for (std::size_t w = 1; w < words.size(); ++w) {
-    while (k < t.size() && t[k].skip && t[k].word != words[w])
+    while (k < t.size() && (t[k].skip || t[k].kind == token_kind::number) && t[k].word != words[w])
       ++k;
     if (k >= t.size() || t[k].taken || t[k].word != words[w])
       return 0;

@@ -24,6 +24,16 @@ std::string prefix_core(std::string_view prefix) {
   return core;
 }
 
+// Phones turn "-" into an en or em dash as residents type: "311–004512".
+bool dash(std::string_view s) {
+  return s == "-" || s == "\u2013" || s == "\u2014" || s == "\u2010" || s == "\u2011";
+}
+
+// Between the prefix and the number: "311-4512", "311#4512", "311:4512".
+bool separator(std::string_view s) {
+  return dash(s) || s == "#" || s == ":";
+}
+
 }  // namespace
 
 std::optional<std::string> canonical_tracking_id(const lexicon_options& options,
@@ -80,17 +90,21 @@ void find_tracking_ids(const lexicon& lex, std::span<word_token> t, std::vector<
     // "311-004512", "311 004512", "SR-4512"
     if (prefix_start && s == core) {
       std::size_t j = i + 1;
-      if (punct_at(j) && (t[j].norm == "-" || t[j].norm == "#" || t[j].norm == ":"))
+      if (punct_at(j) && separator(t[j].norm))
         ++j;
       if (number_at(j, min_typed_digits) && emit(i, j + 1, t[j].norm)) {
         i = j;
         continue;
       }
     }
-    // "#4512"
-    auto after_unit = [&] { return i > 0 && (t[i - 1].roles & role::unit_marker) != 0; };
-    if (t[i].kind == token_kind::punct && s == "#" && number_at(i + 1, min_typed_digits) &&
-        t[i].end == t[i + 1].begin && !after_unit()) {
+    // "#4512" (but "#311-004512" is the prefix form, read at the prefix)
+    const bool after_unit = i > 0 && (t[i - 1].roles & role::unit_marker) != 0;
+    const bool prefix_after_hash =
+        free(i + 1) && t[i + 1].norm == core &&
+        (number_at(i + 2, 1) ||
+         (punct_at(i + 2) && separator(t[i + 2].norm) && number_at(i + 3, 1)));
+    if (s == "#" && t[i].kind == token_kind::punct && number_at(i + 1, min_typed_digits) &&
+        t[i].end == t[i + 1].begin && !after_unit && !prefix_after_hash) {
       if (emit(i, i + 2, t[i + 1].norm)) {
         ++i;
         continue;
@@ -110,8 +124,10 @@ void find_tracking_ids(const lexicon& lex, std::span<word_token> t, std::vector<
       }
       // "reporte 311-4512": the prefix form after the cue is handled at the prefix.
       // j may be past the last token when the cue ends the message ("check my ticket").
-      const bool prefix_follows = j < t.size() && t[j].norm == core &&
-                                  (number_at(j + 1, 1) || (punct_at(j + 1) && number_at(j + 2, 1)));
+      const bool prefix_follows =
+          j < t.size() && t[j].norm == core &&
+          (number_at(j + 1, 1) ||
+           (punct_at(j + 1) && separator(t[j + 1].norm) && number_at(j + 2, 1)));
       if (!prefix_follows && number_at(j, min_typed_digits) && emit(j, j + 1, t[j].norm)) {
         if (j > i + 1 && t[j - 1].norm == "#") {
           // keep "#4512" inside the span when the hash is glued to the number

@@ -219,6 +219,38 @@ void words_for(const language_pack& p, const token_stream& ts, std::span<const t
   }
 }
 
+// The number in a menu answer: the message's only number, with at most two other words that
+// are not keywords (or are common words such as "please"). Null when it is not such an answer.
+const word_token* menu_number(std::span<const word_token> words) {
+  const word_token* number = nullptr;
+  int others = 0;
+  for (const word_token& w : words) {
+    if (w.kind == token_kind::punct)
+      continue;
+    if (w.kind == token_kind::number) {
+      if (number != nullptr)
+        return nullptr;
+      number = &w;
+      continue;
+    }
+    constexpr std::uint32_t plain = role::marker | role::skip | role::number_marker;
+    if (++others > 2 || (w.keyword && (w.roles & plain) == 0))
+      return nullptr;
+  }
+  return number;
+}
+
+// "311-000120": a choice that is a tracking id (the dialog's pick list of reports).
+bool is_tracking_id(const lexicon_options& options, std::string_view id) {
+  const std::string_view prefix = options.tracking_id_prefix;
+  if (id.size() != prefix.size() + static_cast<std::size_t>(options.tracking_id_digits) ||
+      id.substr(0, prefix.size()) != prefix) {
+    return false;
+  }
+  const std::string_view digits = id.substr(prefix.size());
+  return std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 // Probability-like share of the evidence, with `prior` standing for "none of these".
 double share(float score, float total, float prior) {
   return score <= 0 ? 0.0 : static_cast<double>(score) / static_cast<double>(total + prior);
@@ -327,14 +359,15 @@ understanding understand(std::string_view text, const lexicon& lex, const contex
       at(intent::deny) += sc.expectation_boost;
   }
 
-  // A bare number answering a numbered menu.
+  // A number answering a numbered menu, alone or with a word or two that say nothing else
+  // ("2 please", "option 2").
   // (A number token may hold digits of other scripts or a replaced invalid byte: only ASCII
   // digits make a choice; found by fuzzing, tests/fuzz/regressions/nlp_understand/.)
+  const word_token* number = ctx.expecting == expectation::choice ? menu_number(words) : nullptr;
   int n = 0;
-  if (ctx.expecting == expectation::choice && content_tokens == 1 &&
-      only->kind == token_kind::number && only->norm.size() <= 2 &&
-      std::from_chars(only->norm.data(), only->norm.data() + only->norm.size(), n).ptr ==
-          only->norm.data() + only->norm.size()) {
+  if (number != nullptr && number->norm.size() <= 2 &&
+      std::from_chars(number->norm.data(), number->norm.data() + number->norm.size(), n).ptr ==
+          number->norm.data() + number->norm.size()) {
     u.choice = n;
     if (n >= 1 && static_cast<std::size_t>(n) <= ctx.choices.size()) {
       const std::string& id = ctx.choices[static_cast<std::size_t>(n) - 1];
@@ -343,8 +376,22 @@ understanding understand(std::string_view text, const lexicon& lex, const contex
       } else if (int c = lex.category_index(id); c >= 0) {
         cats[static_cast<std::size_t>(c)] += sc.expectation_boost * 2;
         at(intent::report_problem) += sc.expectation_boost * 2;
+      } else if (is_tracking_id(lex.options(), id)) {
+        at(intent::check_status) += sc.expectation_boost * 2;  // a pick from "which report?"
       }
     }
+  }
+
+  // The dialog asked what the problem looks like: a reply of a few words that the rules
+  // cannot clearly read as anything else describes the problem ("about 2 feet wide, cars
+  // swerve", "right in the middle of the lane": a lone "right" is no answer).
+  // It names no kind of problem of its own, so it claims no category either (the draft
+  // keeps the one it has).
+  bool describes_only = false;
+  if (ctx.expecting == expectation::description && content_tokens >= 3 &&
+      *std::max_element(s.begin(), s.end()) < 2 * sc.min_intent) {
+    at(intent::report_problem) += sc.expectation_boost;
+    describes_only = !has_problem;
   }
 
   // Precedence: the best actionable intent with enough evidence beats social talk.
@@ -357,7 +404,14 @@ understanding understand(std::string_view text, const lexicon& lex, const contex
   }
   if (best_actionable >= 0) {
     for (std::size_t i = 0; i < intent_count; ++i) {
-      if (tier_of(static_cast<intent>(i)) == tier::social)
+      // A yes or no is the answer the dialog asked for, not social talk: "yes, it's
+      // blocking the lane" answers the question. A new place still corrects the old one
+      // ("no, it's on 1st Ave").
+      const bool asked =
+          ctx.expecting == expectation::yes_no &&
+          static_cast<intent>(best_actionable) != intent::provide_location &&
+          (static_cast<intent>(i) == intent::affirm || static_cast<intent>(i) == intent::deny);
+      if (tier_of(static_cast<intent>(i)) == tier::social && !asked)
         s[i] *= social_damping;
     }
   }
@@ -384,8 +438,8 @@ understanding understand(std::string_view text, const lexicon& lex, const contex
   }
 
   // Category: for reports, and for status checks that name the problem.
-  const bool wants_category =
-      u.intent == intent::report_problem || (u.intent == intent::check_status && has_problem);
+  const bool wants_category = (u.intent == intent::report_problem && !describes_only) ||
+                              (u.intent == intent::check_status && has_problem);
   if (wants_category) {
     const float cat_total = std::accumulate(cats.begin(), cats.end(), 0.0f);
     std::vector<std::size_t> cat_order(cats.size());

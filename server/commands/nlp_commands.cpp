@@ -26,9 +26,10 @@ struct nlp_options {
   std::string rules_dir;  ///< --rules; empty = "nlp" next to the config file, else config/nlp
   std::string text;
   bool jsonl = false;
-  std::string expect;  ///< --expect location|yes_no|choice|description
-  std::string lang;    ///< --lang en|es: the conversation's language
-  std::string file;    ///< eval input
+  std::string expect;   ///< --expect location|yes_no|choice|description
+  std::string lang;     ///< --lang en|es: the conversation's language
+  std::string file;     ///< eval input
+  bool misses = false;  ///< eval: list every message read differently from its label
 };
 
 void add_rule_options(CLI::App& command, nlp_options& options) {
@@ -147,6 +148,9 @@ int run_eval(const nlp_options& options) {
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   std::cout << options.file << ": " << messages.size() << " messages\n"
             << nlp::format_evaluation(result);
+  if (options.misses)
+    std::cout << "misses (field: expected -> predicted | message)\n"
+              << nlp::format_misses(messages, result);
   char line[128];
   std::snprintf(line, sizeof line, "classified in %.3f s (%.0f messages/s, one thread)\n",
                 took.count(), took.count() > 0 ? messages.size() / took.count() : 0.0);
@@ -174,9 +178,11 @@ void add_nlp_commands(CLI::App& app, int& exit_status) {
       "eval", "Measure the rule packs on labelled messages (CSV text,category or JSONL)");
   add_rule_options(*eval, *options);
   eval->add_option("file", options->file,
-                   "CSV with text and category (and intent) columns, "
-                   "or JSON lines with text, intent, category")
+                   "CSV with text and category (and intent) columns, or JSON lines with text "
+                   "and any of intent, category, lang, address, tracking_id, context")
       ->required();
+  eval->add_flag("--misses", options->misses,
+                 "Also list every message the rules read differently from its labels");
   eval->callback([options, &exit_status] { exit_status = run_eval(*options); });
 }
 

@@ -20,6 +20,6 @@ TEST_CASE("category accuracy on real 311 texts does not drop") {
   REQUIRE(messages.size() > 1000);
   const evaluation result = evaluate(messages, test::demo_lexicon());
   INFO(format_evaluation(result));
-  constexpr double floor = 0.475;
+  constexpr double floor = 0.48;
   CHECK(result.category.accuracy() >= floor);
 }

@@ -23,9 +23,10 @@ TEST_CASE("an intersection whose connector is as far as a first street can reach
   // directional, its dot, three names, suffix, its dot, directional, then "&"
   CHECK(only_address("pothole at N. Old Mill Creek Rd. E & 5th St") ==
         "N. Old Mill Creek Rd. E & 5th St");
-  // one name more: the first street stops at three names, so there is no intersection
+  // one name more: the first street stops at three names, so there is no intersection, only
+  // the two streets, each found on its own
   CHECK(only_address("light out at N. Old Mill Creek Fox Rd. E & 5th St") ==
-        "N. Old Mill Creek Fox Rd. E");
+        "N. Old Mill Creek Fox Rd. E | 5th St");
 }
 
 TEST_CASE("a landmark whose type follows as many names as it may") {

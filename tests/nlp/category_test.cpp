@@ -95,6 +95,12 @@ TEST_CASE("real words are not read as typos of keywords") {
   CHECK(test::read("my mole is itchy").category != "pothole");
 }
 
+TEST_CASE("numbers inside a phrase are stepped over like articles") {
+  CHECK(test::read("the van has been sitting for 2 weeks").category == "abandoned_vehicle");
+  CHECK(test::read("it has been 3 weeks").intent == intent::check_status);
+  CHECK(test::read("lleva 3 semanas sin moverse").category == "abandoned_vehicle");
+}
+
 TEST_CASE("negation") {
   const understanding u = test::read("not a pothole, the street light is out");
   CHECK(u.category == "streetlight");

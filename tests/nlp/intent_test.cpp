@@ -39,6 +39,7 @@ TEST_CASE("each intent in English") {
       {"yep that's right", "affirm"},
       {"nope", "deny"},
       {"cancel my report", "cancel"},
+      {"CANCEL", "opt_out"},  // alone it is a carrier keyword, as the dialog treats it
       {"never mind", "cancel"},
       {"thank you so much", "thanks"},
   });
@@ -121,6 +122,13 @@ TEST_CASE("context: the answer the dialog asked for") {
   context yes_no;
   yes_no.expecting = expectation::yes_no;
   check_table({{"y", "affirm"}, {"n", "deny"}, {"ok", "affirm"}}, yes_no);
+  // A yes or no with a reason is still the answer; without the question it is a report.
+  check_table({{"sí, está bloqueando el carril", "affirm"},
+               {"yes its blocking the driveway", "affirm"},
+               {"no, nothing is blocked", "deny"},
+               {"no, it's on 1st Ave", "provide_location"}},
+              yes_no);
+  CHECK(test::read("yes its blocking the driveway").intent == intent::report_problem);
 
   context menu;
   menu.expecting = expectation::choice;
@@ -130,6 +138,32 @@ TEST_CASE("context: the answer the dialog asked for") {
   CHECK(two.intent == intent::report_problem);
   CHECK(two.category == "streetlight");
   CHECK(test::read("3", menu).intent == intent::human_agent);
+  // A polite word or two around the number changes nothing; a keyword does.
+  CHECK(test::read("2 please", menu).category == "streetlight");
+  CHECK(test::read("#3 pls", menu).intent == intent::human_agent);
+  CHECK_FALSE(test::read("2 potholes", menu).choice);
+  CHECK(test::read("2 potholes", menu).category == "pothole");
+
+  // "Which report?" lists tracking ids: the number picks one to check on.
+  context pick;
+  pick.expecting = expectation::choice;
+  pick.choices = {"311-000120", "311-000118"};
+  CHECK(test::read("2", pick).intent == intent::check_status);
+  CHECK(test::read("2", pick).choice == 2);
+
+  // Asked to describe the problem, words the rules cannot otherwise read describe it.
+  context describe;
+  describe.expecting = expectation::description;
+  check_table({{"its about 2 feet wide and cars keep swerving", "report_problem"},
+               {"mide como medio metro, los carros se desvían", "report_problem"},
+               {"its really big and right in the middle of the lane", "report_problem"},
+               {"thank you so much", "thanks"},
+               {"ok", "affirm"},
+               {"talk to a real person", "human_agent"}},
+              describe);
+  CHECK(test::read("its about 2 feet wide and cars keep swerving").intent == intent::unknown);
+  // Such a description names no kind of problem, so it claims no category.
+  CHECK_FALSE(test::read("está muy hondo y en el carril de bicis", describe).category);
 }
 
 TEST_CASE("runner-up and confidence order") {

@@ -31,6 +31,9 @@ TEST_CASE("tracking ids in every form are normalised") {
            {"case # 4512", "# 4512"},
            {"mi reporte 311-4512", "311-4512"},
            {"folio 4512", "4512"},
+           {"Report number 311\u2013004512, is it done yet?", "311\u2013004512"},  // en dash
+           {"where are we on ticket #311-004512", "311-004512"},
+           {"#311-004512?", "311-004512"},
        }) {
     const std::string text = c.text;
     const auto ids = ids_in(text, test::demo_lexicon());
