@@ -93,7 +93,7 @@ inline constexpr std::uint32_t tracking_cue = 1u << 19;
 inline constexpr std::uint32_t scope_break = 1u << 20;
 inline constexpr std::uint32_t vocabulary = 1u << 21;      ///< a keyword's surface or a rewrite key
 inline constexpr std::uint32_t corner_cue_end = 1u << 22;  ///< the last word of a corner cue
-inline constexpr std::uint32_t street_name = 1u << 23;  ///< a word of one of the city's streets
+inline constexpr std::uint32_t street_name = 1u << 23;     ///< a word of one of the city's streets
 }  // namespace role
 
 enum class target_kind : std::uint8_t { intent, category, negator };
@@ -116,17 +116,17 @@ struct address_rules {
   string_set connectors;                              ///< and, &, /, @, y
   string_set location_cues;                           ///< on, at, near, en ...
   std::vector<std::vector<std::string>> corner_cues;  ///< "corner of", "esquina de" ...
-  bool empty_corner_cue = false;     ///< a cue without words, which ends everywhere
-  std::vector<std::vector<std::string>> block_cues;   ///< "block of": "300 block of E Main St"
-  string_set landmark_types;         ///< park, school, library ... (after the name)
-  string_set landmark_types_before;  ///< parque, escuela ... (before the name)
-  string_set landmark_names;         ///< walmart, city hall ...
-  string_set landmark_links;         ///< on, at, off, by: "the walmart on southern"
-  string_set states;                 ///< az, arizona, ...
-  string_set zip_cues;               ///< zip, cp ...
-  string_set number_markers;         ///< no, num, numero: "avenida juarez no 45"
-  string_set non_names;              ///< words that never start or continue a street name
-  string_set street_names;           ///< the words of the city's street names: dobson, alma, school
+  bool empty_corner_cue = false;                     ///< a cue without words, which ends everywhere
+  std::vector<std::vector<std::string>> block_cues;  ///< "block of": "300 block of E Main St"
+  string_set landmark_types;                         ///< park, school, library ... (after the name)
+  string_set landmark_types_before;                  ///< parque, escuela ... (before the name)
+  string_set landmark_names;                         ///< walmart, city hall ...
+  string_set landmark_links;                         ///< on, at, off, by: "the walmart on southern"
+  string_set states;                                 ///< az, arizona, ...
+  string_set zip_cues;                               ///< zip, cp ...
+  string_set number_markers;                         ///< no, num, numero: "avenida juarez no 45"
+  string_set non_names;     ///< words that never start or continue a street name
+  string_set street_names;  ///< the words of the city's street names: dobson, alma, school
 };
 
 /// Weights that turn evidence into a decision, tunable per pack.
