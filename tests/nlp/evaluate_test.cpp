@@ -27,10 +27,17 @@ TEST_CASE("labelled messages from CSV with quotes and from JSON lines") {
 }
 
 TEST_CASE("evaluation counts accuracy, confusion and precision/recall") {
+  auto labeled = [](std::string text, std::optional<std::string> category, std::string intent) {
+    labeled_message m;
+    m.text = std::move(text);
+    m.category = std::move(category);
+    m.intent = std::move(intent);
+    return m;
+  };
   const std::vector<labeled_message> messages = {
-      {.text = "huge pothole on elm", .category = "pothole", .intent = "report_problem"},
-      {.text = "the street light is out", .category = "pothole", .intent = "report_problem"},
-      {.text = "hello", .intent = "greeting"},
+      labeled("huge pothole on elm", "pothole", "report_problem"),
+      labeled("the street light is out", "pothole", "report_problem"),
+      labeled("hello", std::nullopt, "greeting"),
   };
   const evaluation result = evaluate(messages, test::demo_lexicon());
   CHECK(result.category.total == 2);
