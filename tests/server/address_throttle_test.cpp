@@ -21,7 +21,7 @@ TEST_CASE("an address is locked after max_failures_per_address failures, whateve
   CHECK_FALSE(throttle.locked_until("10.0.0.1", *until));   // the lock runs out
 }
 
-TEST_CASE("failures older than the window are forgotten") {
+TEST_CASE("an address's failures older than the window are forgotten") {
   auth::auth_policy policy;
   policy.max_failures_per_address = 2;
   auth::address_throttle throttle(policy);

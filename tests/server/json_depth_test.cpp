@@ -7,9 +7,9 @@ using civicline::server::is_json_media_type;
 using civicline::server::json_nests_deeper_than;
 
 TEST_CASE("the JSON depth guard counts nested arrays and objects") {
-  CHECK_FALSE(json_nests_deeper_than(R"({"a": [1, {"b": []}]})", 3));
-  CHECK(json_nests_deeper_than(R"({"a": [1, {"b": []}]})", 2));
-  CHECK(json_nests_deeper_than(R"({"a": [1, {"b": [[]]}]})", 3));
+  CHECK_FALSE(json_nests_deeper_than(R"({"a": [1, {"b": []}]})", 4));  // { [ { [
+  CHECK(json_nests_deeper_than(R"({"a": [1, {"b": []}]})", 3));
+  CHECK(json_nests_deeper_than(R"({"a": [1, {"b": [[]]}]})", 4));
   CHECK_FALSE(json_nests_deeper_than("[[]][[]][[]]", 2));  // siblings do not add up
   CHECK(json_nests_deeper_than(std::string(1'000'000, '['), 64));
   CHECK_FALSE(json_nests_deeper_than("", 0));
