@@ -100,7 +100,7 @@ test('the router lists every route with a declared access', () => {
   assert.equal(access['GET /data/requests.csv'], 'public');
 });
 
-test('every route refuses callers without credentials and with the wrong role, and admits the right ones', async () => {
+test('every route refuses callers without credentials and with the wrong role, and admits the right ones', async (t) => {
   // Logging out last: it ends the session the other calls use.
   const ordered = [...routes].sort((a, b) => (a.pattern === '/api/v1/session' && a.method === 'DELETE') - (b.pattern === '/api/v1/session' && b.method === 'DELETE'));
   const wrong = [];
@@ -121,6 +121,9 @@ test('every route refuses callers without credentials and with the wrong role, a
   }
   assert.deepEqual(wrong, [], `${wrong.length} of ${calls} calls answered against the declared access`);
   assert.ok(calls >= 7 * 60);
+  const counts = {};
+  for (const r of routes) counts[r.access] = (counts[r.access] ?? 0) + 1;
+  t.diagnostic(`${routes.length} routes (${Object.entries(counts).map(([a, n]) => `${a} ${n}`).join(', ')}), ${calls} calls`);
 });
 
 test('a session id chosen beforehand is never adopted: login issues a new one', async () => {
@@ -173,7 +176,7 @@ test('a state-changing cookie request from another site is refused, even with th
   assert.equal((await login.json()).error.code, 'origin_refused');
 });
 
-test('failed logins from one address are throttled across names, with Retry-After', async () => {
+test('failed logins from one address are throttled across names, with Retry-After', async (t) => {
   // Its own server: the address lock would also stop the other tests' logins from 127.0.0.1.
   const own = await startServer();
   try {
@@ -194,6 +197,7 @@ test('failed logins from one address are throttled across names, with Retry-Afte
     assert.match(locked.body.error.message, /from this address/);
     const retryAfter = Number(locked.headers.get('retry-after'));
     assert.ok(retryAfter > 800 && retryAfter <= 900, `Retry-After: ${retryAfter}`);
+    t.diagnostic(`address locked after 20 failures; Retry-After ${retryAfter} s`);
     // An API key is not a login: it still works from the locked address.
     const key = await client.createKey('staff');
     assert.equal((await client.api('GET', '/api/v1/requests', { auth: { key } })).status, 200);

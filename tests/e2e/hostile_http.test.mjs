@@ -66,7 +66,7 @@ const post = (path, body, type = 'application/json') => fetch(`${server.url}${pa
 
 // ---- slow clients ----
 
-test('a new connection gets header_timeout from connecting, however it spreads its bytes', async () => {
+test('a new connection gets header_timeout from connecting, however it spreads its bytes', async (t) => {
   // One byte just before the timeout, then a byte a second: the header must still be complete
   // within header_timeout of connecting (before the fix the first byte restarted the clock).
   const request = 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n';
@@ -75,6 +75,7 @@ test('a new connection gets header_timeout from connecting, however it spreads i
   const { text, elapsedMs } = await converse(server.port, chunks, { timeoutMs: 10000 });
   assert.equal(statusOf(text), 0, 'no answer to a trickled header');
   assert.ok(elapsedMs < limits.header_timeout_ms + 700, `closed after ${elapsedMs} ms`);
+  t.diagnostic(`trickled header closed after ${elapsedMs} ms`);
 });
 
 test('a kept-alive connection that trickles its next header is closed by the header timeout', async () => {
@@ -85,16 +86,17 @@ test('a kept-alive connection that trickles its next header is closed by the hea
   assert.ok(elapsedMs < 100 + limits.header_timeout_ms + 1200, `closed after ${elapsedMs} ms`);
 });
 
-test('a body sent one byte a second is cut off by the read timeout', async () => {
+test('a body sent one byte a second is cut off by the read timeout', async (t) => {
   const chunks = ['POST /_diag/write-probes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 60\r\n\r\n'];
   for (const byte of '{"key":"trickle","payload":"' + 'x'.repeat(40)) chunks.push({ delayMs: 1000 }, byte);
   const { text, elapsedMs } = await converse(server.port, chunks, { timeoutMs: 10000 });
   assert.equal(statusOf(text), 0, 'nothing is answered for a body that never completes');
   assert.ok(elapsedMs < limits.read_timeout_ms + 1500, `closed after ${elapsedMs} ms`);
+  t.diagnostic(`trickled body closed after ${elapsedMs} ms`);
   assert.equal((await fetch(`${server.url}/_diag/write-probes/trickle`)).status, 404, 'nothing was stored');
 });
 
-test('a client that never reads its answers is dropped by the write timeout', async () => {
+test('a client that never reads its answers is dropped by the write timeout', async (t) => {
   // 20,000 pipelined requests are about 10 MB of answers, more than the socket buffers hold:
   // the server's writes stall, and read_timeout ends the connection.
   const socket = await connect(server.port);
@@ -106,13 +108,14 @@ test('a client that never reads its answers is dropped by the write timeout', as
   await waitFor('the stalled connection to be closed',
     async () => (await metric('civicline_http_open_connections')) < before, 8000);
   assert.ok(Date.now() - started < limits.read_timeout_ms + 4000);
+  t.diagnostic(`non-reading client dropped after ${Date.now() - started} ms`);
   socket.destroy();
   await assertHealthy();
 });
 
 // ---- many connections ----
 
-test('300 idle connections do not slow a normal client, and all are closed by the header timeout', async () => {
+test('300 idle connections do not slow a normal client, and all are closed by the header timeout', async (t) => {
   const rssBefore = rssMiB();
   const sockets = await Promise.all(Array.from({ length: 300 }, () => connect(server.port)));
   const seen = sockets.map(record);
@@ -122,10 +125,11 @@ test('300 idle connections do not slow a normal client, and all are closed by th
   assert.ok(seen.every((s) => s.data.length === 0), 'idle connections are closed without an answer');
   const grown = rssMiB() - rssBefore;
   assert.ok(grown < 30 * sanitized, `RSS grew ${grown.toFixed(1)} MiB for 300 connections`);
+  t.diagnostic(`healthz with 300 idle connections: ${ms} ms; RSS ${rssBefore.toFixed(1)} -> ${(rssBefore + grown).toFixed(1)} MiB`);
   for (const socket of sockets) socket.destroy();
 });
 
-test('the connection cap fits the open-files limit: over it clients get 503, never a hung accept', async () => {
+test('the connection cap fits the open-files limit: over it clients get 503, never a hung accept', async (t) => {
   // Under `ulimit -n 160` the configured cap (10,000) cannot be reached; the server lowers it
   // so that it can still accept, refuse with 503 and open its database.
   const tight = await startServer({
@@ -144,6 +148,7 @@ test('the connection cap fits the open-files limit: over it clients get 503, nev
     const refused = seen.filter((s) => statusOf(s.data.toString('latin1')) === 503);
     assert.ok(refused.length >= 200 - lowered.effective - 2, `${refused.length} refused with 503`);
     assert.match(refused[0].data.toString('latin1'), /\r\nretry-after: 1\r\n/i);
+    t.diagnostic(`ulimit -n 160: cap ${lowered.effective} of ${lowered.configured}; 200 connections, ${refused.length} refused with 503`);
     // Once the idle ones time out, a normal client is served again.
     await waitFor('the idle connections to time out', () => seen.every((s) => s.closed), 2 * limits.header_timeout_ms + 3000);
     await assertHealthy(tight);
@@ -179,7 +184,7 @@ test('a body announced larger than the limit is 413 without a 100 Continue, and 
 
 // ---- pipelining ----
 
-test('1,000 pipelined requests are answered in order', async () => {
+test('1,000 pipelined requests are answered in order', async (t) => {
   let requests = '';
   for (let i = 0; i < 1000; i++) requests += `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: p-${i}\r\n\r\n`;
   requests += 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
@@ -188,6 +193,7 @@ test('1,000 pipelined requests are answered in order', async () => {
   assert.equal(ids.length, 1000);
   assert.deepEqual(ids, Array.from({ length: 1000 }, (_, i) => `p-${i}`));
   assert.ok(elapsedMs < 15000, `took ${elapsedMs} ms`);
+  t.diagnostic(`1,000 pipelined requests answered in order in ${elapsedMs} ms`);
 });
 
 test('a malformed request in a pipeline is answered 400 and nothing after it is served', async () => {
@@ -312,7 +318,7 @@ test('X-HTTP-Method-Override and _method are ignored', async () => {
 
 // ---- JSON nesting ----
 
-test('a million nested brackets are refused with 400 at once, in bounded memory', async () => {
+test('a million nested brackets are refused with 400 at once, in bounded memory', async (t) => {
   const rssBefore = rssMiB();
   const deep = '['.repeat(1_000_000);
   const objects = '{"a":'.repeat(200_000);
@@ -330,6 +336,7 @@ test('a million nested brackets are refused with 400 at once, in bounded memory'
   assert.ok(elapsed < 3000 * sanitized, `took ${elapsed} ms`);
   const grown = rssMiB() - rssBefore;
   assert.ok(grown < 40 * sanitized, `RSS grew ${grown.toFixed(1)} MiB for 8 deeply nested bodies of 1 MB`);
+  t.diagnostic(`8 deeply nested 1 MB bodies refused in ${elapsed} ms; RSS grew ${grown.toFixed(1)} MiB`);
   await assertHealthy();
 });
 
