@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", CIVICLINE_VERSION);
   int exit_status = civicline::server::exit_code::ok;
   civicline::server::add_serve_command(app, exit_status);
+  civicline::server::add_routes_command(app, exit_status);
   civicline::server::add_migrate_command(app, exit_status);
   civicline::server::add_nlp_commands(app, exit_status);
   civicline::server::add_chat_command(app, exit_status);

@@ -63,6 +63,43 @@ bool changes_state(std::string_view method) {
   return method != "GET" && method != "HEAD" && method != "OPTIONS";
 }
 
+namespace {
+
+/// "https://city.example" from "https://city.example/311/": scheme, host and port.
+std::string_view origin_of(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) {
+    return {};
+  }
+  return url.substr(0, url.find('/', scheme_end + 3));
+}
+
+}  // namespace
+
+bool origin_allowed(const http_request& request, std::string_view public_base_url) {
+  const auto origin = request.headers.get("Origin");
+  if (!origin) {
+    return true;
+  }
+  const auto sent = trim(*origin);
+  const auto ours = origin_of(public_base_url);
+  if (!ours.empty() && iequals(sent, ours)) {
+    return true;
+  }
+  // The address the browser used: the console works on whatever name the server is reached by.
+  if (const auto host = request.headers.get("Host"); host && !trim(*host).empty()) {
+    const auto at = trim(*host);
+    for (const std::string_view scheme : {"http://", "https://"}) {
+      if (sent.size() == scheme.size() + at.size() &&
+          iequals(sent.substr(0, scheme.size()), scheme) &&
+          iequals(sent.substr(scheme.size()), at)) {
+        return true;
+      }
+    }
+  }
+  return false;  // another site, or "null" (a sandboxed frame, a file:// page)
+}
+
 http_response unauthorized(std::string_view message) {
   auto response = error_response(401, "unauthorized", message);
   response.headers.set("WWW-Authenticate", "Bearer realm=\"civicline\"");
@@ -70,8 +107,11 @@ http_response unauthorized(std::string_view message) {
 }
 
 authenticator::authenticator(storage::database& db, auth_policy policy,
-                             std::function<time_point()> now)
-    : db_(db), policy_(policy), now_(std::move(now)) {}
+                             std::function<time_point()> now, std::string public_base_url)
+    : db_(db),
+      policy_(policy),
+      now_(std::move(now)),
+      public_base_url_(std::move(public_base_url)) {}
 
 std::variant<principal, http_response> authenticator::identify(const http_request& request) const {
   if (const auto header = request.headers.get("Authorization")) {
@@ -138,6 +178,11 @@ std::variant<principal, http_response> authenticator::by_session(const http_requ
     return unauthorized("Your session has ended; log in again.");
   }
   if (changes_state(request.method)) {
+    if (!origin_allowed(request, public_base_url_)) {
+      return error_response(403, "origin_refused",
+                            "This request came from a page on another site (its Origin header); "
+                            "staff changes are accepted only from this server's own pages.");
+    }
     const auto sent = request.headers.get("X-CSRF-Token");
     if (!sent || !same_secret(*sent, found->session.csrf_token)) {
       return error_response(403, "csrf_token_invalid",

@@ -30,13 +30,24 @@ std::string session_cookie(std::string_view token, std::chrono::seconds max_age,
 /// True for methods that change state (anything but GET, HEAD and OPTIONS).
 bool changes_state(std::string_view method);
 
+/// False when the request carries an Origin header naming another site than this server: the
+/// origin of `public_base_url`, or the scheme and Host the request was sent to. Browsers send
+/// Origin with every cross-site POST, PUT, PATCH and DELETE, so a page elsewhere cannot
+/// change state with the staff cookie even if it had the CSRF token; clients that are not
+/// browsers send none and are let through (they hold no cookie by accident).
+bool origin_allowed(const http_request& request, std::string_view public_base_url);
+
 class authenticator {
  public:
-  authenticator(storage::database& db, auth_policy policy, std::function<time_point()> now);
+  /// `public_base_url` is the server's public address, the origin a browser's state-changing
+  /// request must come from (besides the address it was sent to; see origin_allowed).
+  authenticator(storage::database& db, auth_policy policy, std::function<time_point()> now,
+                std::string public_base_url = {});
 
   /// The caller, or the response refusing the request: 401 without valid credentials (unknown,
   /// revoked or malformed key; no, ended or unknown session), 403 when a cookie-authenticated
-  /// state-changing request lacks the right X-CSRF-Token. Records the use of the key or
+  /// state-changing request lacks the right X-CSRF-Token or comes from another site's page
+  /// (origin_allowed). Records the use of the key or
   /// session (at most once per touch_interval, without waiting for the write).
   std::variant<principal, http_response> identify(const http_request& request) const;
 
@@ -59,6 +70,7 @@ class authenticator {
   storage::database& db_;
   auth_policy policy_;
   std::function<time_point()> now_;
+  std::string public_base_url_;
 };
 
 /// The 401 answer (with WWW-Authenticate) carrying `message`.

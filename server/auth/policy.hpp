@@ -12,6 +12,9 @@ using time_point = std::chrono::system_clock::time_point;
 struct auth_policy {
   /// Failed logins in a row (per name) that lock it.
   int max_failures = 5;
+  /// Failed logins from one address (whatever the names) within failure_window that make it
+  /// wait lock_duration: one client trying many names is slowed down as much as one name.
+  int max_failures_per_address = 20;
   /// How long a lock lasts.
   std::chrono::seconds lock_duration = std::chrono::minutes(15);
   /// Failures older than this are forgotten (the count starts again).

@@ -87,7 +87,21 @@ void reload(const common_options& options, live_knowledge& knowledge) {
   log_event(log_level::info, "config_reloaded", {{"config", options.config_file}});
 }
 
-int serve(const common_options& options) {
+/// Prints the router's table, one JSON object a line: {"method", "pattern", "access"}.
+void print_routes(const router& routes) {
+  for (const auto& route : routes.routes()) {
+    std::cout << nlohmann::json{{"method", route.method},
+                                {"pattern", route.pattern},
+                                {"access", to_string(route.access)}}
+                     .dump()
+              << "\n";
+  }
+}
+
+/// What serve() does once the routes are built.
+enum class serve_mode : std::uint8_t { serve, list_routes };
+
+int serve(const common_options& options, serve_mode mode = serve_mode::serve) {
   auto loaded = load_settings_or_report(options);
   if (!loaded) {
     return exit_code::bad_config;
@@ -141,6 +155,11 @@ int serve(const common_options& options) {
   add_public_routes(routes, app, counting.get_executor());
   add_open311_routes(routes, app);
   add_status_routes(routes, app, *knowledge, attachments);
+  if (mode == serve_mode::list_routes) {
+    // The same table serve answers from, built the same way; nothing was started.
+    print_routes(routes);
+    return exit_code::ok;
+  }
   http_server server(io, http_limits_from(settings), routes, metrics);
   std::uint16_t port = 0;
   try {
@@ -232,6 +251,17 @@ void add_serve_command(CLI::App& app, int& exit_status) {
                       "HOST:PORT to listen on (overrides CIVICLINE_LISTEN and server.listen; "
                       "port 0 picks a free port)");
   command->callback([options, &exit_status] { exit_status = serve(*options); });
+}
+
+void add_routes_command(CLI::App& app, int& exit_status) {
+  auto options = std::make_shared<common_options>();
+  auto* command = app.add_subcommand(
+      "routes",
+      "Print every HTTP route serve would answer, with who may call it, as JSON lines "
+      "(opens the configured database like serve)");
+  add_data_options(*command, *options);
+  command->callback(
+      [options, &exit_status] { exit_status = serve(*options, serve_mode::list_routes); });
 }
 
 void add_migrate_command(CLI::App& app, int& exit_status) {

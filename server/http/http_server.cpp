@@ -1,5 +1,7 @@
 #include "server/http/http_server.hpp"
 
+#include <sys/resource.h>
+
 #include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
@@ -18,6 +20,7 @@
 #include <random>
 #include <unordered_map>
 
+#include "server/http/json_depth.hpp"
 #include "server/http/security_headers.hpp"
 #include "server/http/websocket_connection.hpp"
 #include "server/logging.hpp"
@@ -63,6 +66,47 @@ std::string request_id_from(std::string_view offered) {
     bits >>= 4;
   }
   return id;
+}
+
+/// File descriptors kept back from connections: the database and its WAL for the writer and
+/// each reader, log files, outgoing webhook and SMS connections, and one to accept and refuse
+/// a connection over the cap with a 503.
+constexpr rlim_t reserved_descriptors = 64;
+
+/// The connections the server may hold: the configured cap, lowered to what the process's
+/// open-file limit leaves after the reserve. Past the limit accept() fails with EMFILE and the
+/// client waits in the backlog with no answer, and SQLite or an outgoing webhook fails too;
+/// under the cap, a client over it gets a 503. Raises the soft limit to the hard one first,
+/// as the default soft limit (1024) is far below what a busy server needs.
+std::size_t connection_cap(std::size_t configured) {
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) != 0) {
+    return configured;
+  }
+  if (files.rlim_cur < files.rlim_max) {
+    rlimit raised = files;
+    raised.rlim_cur = files.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+      files = raised;
+    }
+  }
+  if (files.rlim_cur == RLIM_INFINITY) {
+    return configured;
+  }
+  const rlim_t usable = files.rlim_cur > 2 * reserved_descriptors
+                            ? files.rlim_cur - reserved_descriptors
+                            : files.rlim_cur / 2;
+  const auto cap = std::max<std::size_t>(1, std::min<std::size_t>(configured, usable));
+  if (cap < configured) {
+    log_event(log_level::warn, "connection_cap_lowered",
+              {{"configured", configured},
+               {"effective", cap},
+               {"open_files_limit", static_cast<std::uint64_t>(files.rlim_cur)},
+               {"fix",
+                "raise the open-files limit (ulimit -n, LimitNOFILE=) or lower "
+                "http.max_connections"}});
+  }
+  return cap;
 }
 
 bool is_body_method(http::verb method) {
@@ -208,7 +252,13 @@ asio::awaitable<bool> connection::serve_one(beast::flat_buffer& buffer, bool fir
     largest_body = std::max(largest_body, rule.max_bytes);
   }
   parser.body_limit(largest_body);
-  stream_.expires_after(limits.header_timeout);
+  if (!first) {
+    // A kept-alive client idled first; from its first byte the header must come in time.
+    // A new connection keeps the deadline set on accepting: its whole header must arrive
+    // within header_timeout of connecting, not of its first byte (a slow client
+    // sending one byte just before the timeout would otherwise get twice as long).
+    stream_.expires_after(limits.header_timeout);
+  }
   if (auto [ec, n] = co_await http::async_read_header(stream_, buffer, parser, use_tuple); ec) {
     if (ec == http::error::header_limit) {
       co_await reject(431, "The request header is larger than this server accepts.", "", started);
@@ -231,6 +281,13 @@ asio::awaitable<bool> connection::serve_one(beast::flat_buffer& buffer, bool fir
   parser.body_limit(body_rule.max_bytes);
   if (parser.content_length() && *parser.content_length() > body_rule.max_bytes) {
     co_await reject(413, body_rule.too_large, method, started);
+    co_return false;
+  }
+  if (header.count(http::field::transfer_encoding) != 0 && !parser.chunked()) {
+    // RFC 9112 6.3: a request whose Transfer-Encoding does not end in chunked has no length
+    // we can know; Beast would read it as bodiless, leaving the body to pass for a request.
+    co_await reject(400, "Transfer-Encoding must end with chunked (and only chunked is supported).",
+                    method, started);
     co_return false;
   }
   if (is_body_method(header.method()) && !parser.content_length() && !parser.chunked()) {
@@ -272,8 +329,16 @@ asio::awaitable<bool> connection::serve_one(beast::flat_buffer& buffer, bool fir
   const bool keep_alive = message.keep_alive();
 
   http_response response;
+  const auto content_type = request.headers.get("Content-Type");
   if (auto target = boost::urls::parse_origin_form(request.target); !target) {
     response = error_response(400, "bad_request", "The request target is not a valid path.");
+    request.route = "(rejected)";
+  } else if (content_type && is_json_media_type(*content_type) &&
+             json_nests_deeper_than(request.body, limits.max_json_depth)) {
+    response = error_response(400, "bad_request",
+                              "The JSON body nests arrays and objects more than " +
+                                  std::to_string(limits.max_json_depth) + " levels deep.");
+    request.path = std::string(target->encoded_path());
     request.route = "(rejected)";
   } else {
     request.path = std::string(target->encoded_path());
@@ -451,6 +516,7 @@ asio::awaitable<void> http_server::state::refuse(tcp::socket socket) {
 
 asio::awaitable<void> http_server::state::accept_loop() {
   auto self = shared_from_this();
+  asio::steady_timer accept_pause(io);
   while (!stopping) {
     auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), use_tuple);
     if (ec) {
@@ -458,6 +524,10 @@ asio::awaitable<void> http_server::state::accept_loop() {
         break;
       }
       log_event(log_level::warn, "accept_failed", {{"error", ec.message()}});
+      // Out of file descriptors (or another lasting failure): the pending connection stays
+      // in the backlog and accept fails again at once, so pause instead of spinning a core.
+      accept_pause.expires_after(std::chrono::milliseconds(100));
+      co_await accept_pause.async_wait(use_tuple);
       continue;
     }
     if (open_connections >= limits.max_connections) {
@@ -488,7 +558,9 @@ asio::awaitable<void> http_server::state::accept_loop() {
 
 http_server::http_server(asio::io_context& io, http_limits limits, const router& routes,
                          http_metrics& metrics)
-    : state_(std::make_shared<state>(io, limits, routes, metrics)) {}
+    : state_(std::make_shared<state>(io, limits, routes, metrics)) {
+  state_->limits.max_connections = connection_cap(limits.max_connections);
+}
 
 http_server::~http_server() = default;
 

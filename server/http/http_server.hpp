@@ -34,6 +34,9 @@ struct http_limits {
   /// Paths that take a body of another size than max_body_bytes (photo uploads), with the
   /// message of their 413.
   std::vector<body_limit_rule> body_limits{};
+  /// JSON bodies nesting arrays and objects deeper than this are refused with 400 before a
+  /// handler parses them (see json_depth.hpp); the API's own bodies nest 3 levels at most.
+  std::size_t max_json_depth = 64;
 };
 
 class http_server {

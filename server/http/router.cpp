@@ -37,8 +37,32 @@ std::vector<std::string_view> split_path(std::string_view path) {
   return segments;
 }
 
-void router::add(std::string method, std::string pattern, handler h) {
-  route r{std::move(method), std::move(pattern), {}, std::move(h)};
+std::string_view to_string(route_access access) {
+  switch (access) {
+    case route_access::undeclared:
+      return "undeclared";
+    case route_access::open:
+      return "public";
+    case route_access::provider_signature:
+      return "provider_signature";
+    case route_access::chat_session:
+      return "chat_session";
+    case route_access::any_caller:
+      return "any_caller";
+    case route_access::staff:
+      return "staff";
+    case route_access::supervisor:
+      return "supervisor";
+    case route_access::admin:
+      return "admin";
+    case route_access::partner:
+      return "partner";
+  }
+  return "undeclared";
+}
+
+void router::add(std::string method, std::string pattern, route_access access, handler h) {
+  route r{std::move(method), std::move(pattern), access, {}, std::move(h)};
   for (auto segment : split_path(r.pattern)) {
     r.segments.emplace_back(segment);
   }
@@ -106,7 +130,7 @@ boost::asio::awaitable<http_response> router::handle(http_request& request) cons
 std::vector<route_info> router::routes() const {
   std::vector<route_info> out;
   for (const auto& r : routes_) {
-    out.push_back({r.method, r.pattern});
+    out.push_back({r.method, r.pattern, r.access});
   }
   return out;
 }

@@ -6,6 +6,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -14,15 +15,41 @@ namespace civicline::server {
 
 using handler = std::function<boost::asio::awaitable<http_response>(http_request&)>;
 
+/// Who may call a route, as its registration declares. The handlers enforce it (they need
+/// the caller anyway); this is the table they are held to: `civicline routes` prints it and
+/// tests/e2e/auth_matrix.test.mjs calls every route as every kind of caller against it.
+enum class route_access : std::uint8_t {
+  undeclared,          ///< the registration did not say: the auth matrix test fails on it
+  open,                ///< anyone: residents, the public, probes
+  provider_signature,  ///< an SMS provider's webhook: refused without its valid signature
+  chat_session,        ///< a web-chat visitor's own session cookie (the first message makes it)
+  any_caller,          ///< any valid API key or staff session
+  staff,               ///< auth::permission::read_requests / change_requests
+  supervisor,          ///< auth::permission::supervise
+  admin,               ///< auth::permission::administer
+  partner,             ///< auth::permission::partner_api
+};
+
+/// "public", "provider_signature", "any_caller", "staff", ... as `civicline routes` prints it.
+std::string_view to_string(route_access access);
+
 struct route_info {
   std::string method;
   std::string pattern;
+  route_access access = route_access::undeclared;
 };
 
 class router {
  public:
-  /// Registers `h` for `method` on `pattern`; segments in braces capture path parameters.
-  void add(std::string method, std::string pattern, handler h);
+  /// Registers `h` for `method` on `pattern`, callable by `access`; segments in braces
+  /// capture path parameters.
+  void add(std::string method, std::string pattern, route_access access, handler h);
+
+  /// As above with the access undeclared (kept so a branch that adds routes still builds;
+  /// the auth matrix test names such a route).
+  void add(std::string method, std::string pattern, handler h) {
+    add(std::move(method), std::move(pattern), route_access::undeclared, std::move(h));
+  }
 
   /// Handles GET and HEAD requests that no route matched (static files).
   void set_fallback(handler h);
@@ -39,6 +66,7 @@ class router {
   struct route {
     std::string method;
     std::string pattern;
+    route_access access;
     std::vector<std::string> segments;
     handler h;
   };

@@ -335,19 +335,19 @@ awaitable<http_response> audit(staff_context& context, http_request& request) {
 }  // namespace
 
 void add_admin_routes(router& routes, std::shared_ptr<staff_context> context) {
-  routes.add("GET", "/api/v1/users",
+  routes.add("GET", "/api/v1/users", route_access::admin,
              [context](http_request& request) { return list_users(*context, request); });
-  routes.add("POST", "/api/v1/users",
+  routes.add("POST", "/api/v1/users", route_access::admin,
              [context](http_request& request) { return create_user(*context, request); });
-  routes.add("PATCH", "/api/v1/users/{name}",
+  routes.add("PATCH", "/api/v1/users/{name}", route_access::admin,
              [context](http_request& request) { return change_user(*context, request); });
-  routes.add("GET", "/api/v1/api-keys",
+  routes.add("GET", "/api/v1/api-keys", route_access::admin,
              [context](http_request& request) { return list_keys(*context, request); });
-  routes.add("POST", "/api/v1/api-keys",
+  routes.add("POST", "/api/v1/api-keys", route_access::admin,
              [context](http_request& request) { return create_key(*context, request); });
-  routes.add("DELETE", "/api/v1/api-keys/{id}",
+  routes.add("DELETE", "/api/v1/api-keys/{id}", route_access::admin,
              [context](http_request& request) { return revoke_key(*context, request); });
-  routes.add("GET", "/api/v1/audit",
+  routes.add("GET", "/api/v1/audit", route_access::admin,
              [context](http_request& request) { return audit(*context, request); });
 }
 

@@ -141,11 +141,11 @@ body_limit_rule attachment_body_limit(const config::attachment_settings& setting
 void add_attachment_routes(router& routes, const app_context& app, attachment_store& store,
                            bool secure_cookies) {
   auto state = std::make_shared<attachment_state>(app, store, secure_cookies);
-  routes.add("POST", std::string(upload_path),
+  routes.add("POST", std::string(upload_path), route_access::open,
              [state](http_request& request) { return upload(*state, request); });
-  routes.add("GET", "/api/v1/attachments/{id}",
+  routes.add("GET", "/api/v1/attachments/{id}", route_access::staff,
              [state](http_request& request) { return original(*state, request); });
-  routes.add("GET", "/r/{id}/photos/{photo}",
+  routes.add("GET", "/r/{id}/photos/{photo}", route_access::open,
              [state](http_request& request) { return thumbnail(*state, request); });
 }
 

@@ -188,9 +188,9 @@ awaitable<http_response> open_socket(chat_context& chat, http_request& request) 
 }  // namespace
 
 void add_chat_feed_routes(router& routes, chat_context& chat) {
-  routes.add("GET", "/chat/api/messages",
+  routes.add("GET", "/chat/api/messages", route_access::open,
              [&chat](http_request& request) { return get_messages(chat, request); });
-  routes.add("GET", "/chat/ws",
+  routes.add("GET", "/chat/ws", route_access::chat_session,
              [&chat](http_request& request) { return open_socket(chat, request); });
 }
 

@@ -92,10 +92,11 @@ awaitable<http_response> preflight(chat_context& chat, http_request& request) {
 }  // namespace
 
 void add_chat_routes(router& routes, chat_context& chat, const attachment_store& attachments) {
-  routes.add("POST", "/chat/api/messages", [&chat, &attachments](http_request& request) {
-    return post_message(chat, attachments, request);
-  });
-  routes.add("OPTIONS", "/chat/api/messages",
+  routes.add("POST", "/chat/api/messages", route_access::open,
+             [&chat, &attachments](http_request& request) {
+               return post_message(chat, attachments, request);
+             });
+  routes.add("OPTIONS", "/chat/api/messages", route_access::open,
              [&chat](http_request& request) { return preflight(chat, request); });
 }
 

@@ -132,7 +132,7 @@ awaitable<http_response> events(staff_context& context, http_request& request) {
 }  // namespace
 
 void add_event_routes(router& routes, std::shared_ptr<staff_context> context) {
-  routes.add("GET", "/api/v1/events",
+  routes.add("GET", "/api/v1/events", route_access::staff,
              [context](http_request& request) { return events(*context, request); });
 }
 

@@ -151,13 +151,13 @@ awaitable<http_response> act(staff_context& context, http_request& request, bool
 }  // namespace
 
 void add_handoff_routes(router& routes, std::shared_ptr<staff_context> context) {
-  routes.add("GET", "/api/v1/handoffs",
+  routes.add("GET", "/api/v1/handoffs", route_access::staff,
              [context](http_request& request) { return list(*context, request); });
-  routes.add("GET", "/api/v1/handoffs/{id}",
+  routes.add("GET", "/api/v1/handoffs/{id}", route_access::staff,
              [context](http_request& request) { return show(*context, request); });
-  routes.add("POST", "/api/v1/handoffs/{id}/replies",
+  routes.add("POST", "/api/v1/handoffs/{id}/replies", route_access::staff,
              [context](http_request& request) { return act(*context, request, false); });
-  routes.add("POST", "/api/v1/handoffs/{id}/close",
+  routes.add("POST", "/api/v1/handoffs/{id}/close", route_access::staff,
              [context](http_request& request) { return act(*context, request, true); });
 }
 

@@ -719,10 +719,10 @@ awaitable<http_response> in_jurisdiction(state_ptr state, http_request& request,
 /// Registers `path` + ".json" and ".xml" for `method`, the handler getting the format.
 template <class Handler>
 void add_both(router& routes, const std::string& method, const std::string& path,
-              const state_ptr& state, Handler handler) {
+              route_access access, const state_ptr& state, Handler handler) {
   for (auto format : {open311_format::json, open311_format::xml}) {
     const auto suffix = format == open311_format::json ? ".json" : ".xml";
-    routes.add(method, std::string(prefix) + path + suffix,
+    routes.add(method, std::string(prefix) + path + suffix, access,
                [state, handler, format](http_request& request) {
                  return in_jurisdiction(state, request, format, handler);
                });
@@ -774,22 +774,22 @@ awaitable<http_response> unmatched(http_request& request) {
 
 void add_open311_routes(router& routes, const app_context& app) {
   auto state = std::make_shared<open311_state>(app);
-  add_both(routes, "GET", "discovery", state, get_discovery);
-  add_both(routes, "GET", "services", state, get_services);
-  add_both(routes, "GET", "requests", state, get_requests);
-  add_both(routes, "POST", "requests", state, post_request);
-  add_both(routes, "GET", "servicerequestupdates", state, get_updates);
-  add_both(routes, "POST", "servicerequestupdates", state, post_update);
-  routes.add("GET", std::string(prefix) + "services/{code}",
+  add_both(routes, "GET", "discovery", route_access::open, state, get_discovery);
+  add_both(routes, "GET", "services", route_access::open, state, get_services);
+  add_both(routes, "GET", "requests", route_access::open, state, get_requests);
+  add_both(routes, "POST", "requests", route_access::partner, state, post_request);
+  add_both(routes, "GET", "servicerequestupdates", route_access::open, state, get_updates);
+  add_both(routes, "POST", "servicerequestupdates", route_access::partner, state, post_update);
+  routes.add("GET", std::string(prefix) + "services/{code}", route_access::open,
              [state](http_request& request) { return get_service(state, request); });
-  routes.add("GET", std::string(prefix) + "requests/{id}",
+  routes.add("GET", std::string(prefix) + "requests/{id}", route_access::open,
              [state](http_request& request) { return get_request(state, request); });
-  routes.add("GET", std::string(prefix) + "tokens/{token}",
+  routes.add("GET", std::string(prefix) + "tokens/{token}", route_access::open,
              [state](http_request& request) { return get_token(state, request); });
   // Last, so every route above matches first.
   for (const char* pattern : {"{path}", "{path}/{more}", "{path}/{more}/{rest}"}) {
     for (const char* method : {"GET", "POST"}) {
-      routes.add(method, std::string(prefix) + pattern, unmatched);
+      routes.add(method, std::string(prefix) + pattern, route_access::open, unmatched);
     }
   }
 }

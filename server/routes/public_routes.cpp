@@ -137,7 +137,8 @@ class day_index_holder {
 struct public_state {
   public_state(const app_context& app_in, boost::asio::any_io_executor counting_in)
       : app(app_in),
-        authenticator(app_in.db, auth::auth_policy{}, app_in.now),
+        authenticator(app_in.db, auth::auth_policy{}, app_in.now,
+                      app_in.settings.server.public_base_url),
         counting(std::move(counting_in)) {}
   const app_context& app;
   auth::authenticator authenticator;
@@ -376,7 +377,7 @@ awaitable<http_response> put_notes(public_state& state, http_request& request) {
 void add_public_routes(router& routes, const app_context& app,
                        const boost::asio::any_io_executor& counting) {
   auto state = std::make_shared<public_state>(app, counting);
-  routes.add("GET", "/public/api/summary.json",
+  routes.add("GET", "/public/api/summary.json", route_access::open,
              [state](http_request& request) { return summary(state, request); });
   if (app.settings.public_data.cache_ttl.count() > 0) {
     // Count the dashboard's default periods and build the day index once the server runs, so
@@ -391,13 +392,13 @@ void add_public_routes(router& routes, const app_context& app,
       rebuild_day_index(*state);
     });
   }
-  routes.add("GET", "/data/requests.csv", [state](http_request& request) {
+  routes.add("GET", "/data/requests.csv", route_access::open, [state](http_request& request) {
     return export_requests(*state, request, export_format::csv);
   });
-  routes.add("GET", "/data/requests.json", [state](http_request& request) {
+  routes.add("GET", "/data/requests.json", route_access::open, [state](http_request& request) {
     return export_requests(*state, request, export_format::json);
   });
-  routes.add("PUT", "/api/v1/public/notes",
+  routes.add("PUT", "/api/v1/public/notes", route_access::admin,
              [state](http_request& request) { return put_notes(*state, request); });
 }
 

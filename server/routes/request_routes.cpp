@@ -279,15 +279,15 @@ std::optional<http_response> resolve_assignee(storage::database& database,
 }
 
 void add_request_routes(router& routes, std::shared_ptr<staff_context> context) {
-  routes.add("GET", "/api/v1/requests",
+  routes.add("GET", "/api/v1/requests", route_access::staff,
              [context](http_request& request) { return list(*context, request); });
-  routes.add("GET", "/api/v1/requests/{id}",
+  routes.add("GET", "/api/v1/requests/{id}", route_access::staff,
              [context](http_request& request) { return show(*context, request); });
-  routes.add("PATCH", "/api/v1/requests/{id}",
+  routes.add("PATCH", "/api/v1/requests/{id}", route_access::staff,
              [context](http_request& request) { return patch(*context, request); });
-  routes.add("POST", "/api/v1/requests/{id}/merge",
+  routes.add("POST", "/api/v1/requests/{id}/merge", route_access::staff,
              [context](http_request& request) { return merge(*context, request); });
-  routes.add("POST", "/api/v1/requests/bulk",
+  routes.add("POST", "/api/v1/requests/bulk", route_access::staff,
              [context](http_request& request) { return bulk(*context, request); });
 }
 

@@ -13,6 +13,7 @@ namespace {
 
 using boost::asio::awaitable;
 using json = nlohmann::json;
+using auth::time_point;
 
 json session_json(const auth::principal& who) {
   json body = {{"kind", who.kind == auth::principal::kind::user ? "user" : "api_key"},
@@ -29,7 +30,29 @@ http_response no_store(http_response response) {
   return response;
 }
 
+/// The 429 for a login refused without checking: `until` says when to try again.
+http_response too_many_failures(std::string_view code, std::string_view message, time_point until,
+                                time_point now) {
+  const auto wait = std::chrono::duration_cast<std::chrono::seconds>(until - now);
+  auto response = error_response(
+      429, code, std::string(message) + " Try again after " + core::to_iso8601(until) + ".");
+  response.headers.set("Retry-After", std::to_string(std::max<long long>(1, wait.count())));
+  return response;
+}
+
 awaitable<http_response> log_in(staff_context& context, http_request& request) {
+  // Login CSRF: a page elsewhere must not log the browser in to an account of its choosing.
+  if (!auth::origin_allowed(request, context.app.settings.server.public_base_url)) {
+    co_return error_response(403, "origin_refused",
+                             "Log in from this server's own console page; this request came from "
+                             "a page on another site (its Origin header).");
+  }
+  if (const auto until =
+          context.login_addresses.locked_until(request.remote_address, context.app.now())) {
+    log_event(log_level::warn, "staff_login_address_locked", {{"remote", request.remote_address}});
+    co_return too_many_failures("login_locked", "Too many failed logins from this address.", *until,
+                                context.app.now());
+  }
   if (!has_content_type(request, "application/json")) {
     co_return error_response(415, "unsupported_media_type",
                              "Send {\"name\": ..., \"password\": ...} as application/json.");
@@ -50,18 +73,21 @@ awaitable<http_response> log_in(staff_context& context, http_request& request) {
     name.clear();  // cannot exist; still costs a whole check, like any unknown name
   }
   const auto result = co_await context.logins.log_in(name, std::move(password));
+  if (result.outcome != auth::login_result::outcome::ok) {
+    if (const auto until =
+            context.login_addresses.record_failure(request.remote_address, context.app.now())) {
+      log_event(log_level::warn, "staff_login_address_locked",
+                {{"remote", request.remote_address}});
+      co_return too_many_failures("login_locked", "Too many failed logins from this address.",
+                                  *until, context.app.now());
+    }
+  }
   switch (result.outcome) {
-    case auth::login_result::outcome::locked: {
-      const auto wait =
-          std::chrono::duration_cast<std::chrono::seconds>(result.locked_until - context.app.now());
+    case auth::login_result::outcome::locked:
       // The name tried is left out of logs: people type passwords into the name field.
       log_event(log_level::warn, "staff_login_locked", {{"remote", request.remote_address}});
-      auto response = error_response(429, "login_locked",
-                                     "Too many failed logins for this name. Try again after " +
-                                         core::to_iso8601(result.locked_until) + ".");
-      response.headers.set("Retry-After", std::to_string(std::max<long long>(1, wait.count())));
-      co_return response;
-    }
+      co_return too_many_failures("login_locked", "Too many failed logins for this name.",
+                                  result.locked_until, context.app.now());
     case auth::login_result::outcome::refused:
       log_event(log_level::info, "staff_login_failed", {{"remote", request.remote_address}});
       co_return auth::unauthorized("Wrong name or password.");
@@ -110,11 +136,11 @@ awaitable<http_response> log_out(staff_context& context, http_request& request) 
 }  // namespace
 
 void add_session_routes(router& routes, std::shared_ptr<staff_context> context) {
-  routes.add("POST", "/api/v1/session",
+  routes.add("POST", "/api/v1/session", route_access::open,
              [context](http_request& request) { return log_in(*context, request); });
-  routes.add("GET", "/api/v1/session",
+  routes.add("GET", "/api/v1/session", route_access::any_caller,
              [context](http_request& request) { return who_am_i(*context, request); });
-  routes.add("DELETE", "/api/v1/session",
+  routes.add("DELETE", "/api/v1/session", route_access::any_caller,
              [context](http_request& request) { return log_out(*context, request); });
 }
 

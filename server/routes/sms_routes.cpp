@@ -237,15 +237,15 @@ awaitable<http_response> vonage_inbound(const app_context& app, core::inbox& inb
 
 void add_sms_routes(router& routes, const app_context& app, core::inbox& inbox,
                     std::function<void()> outbound_ready) {
-  routes.add("POST", "/sms/twilio",
+  routes.add("POST", "/sms/twilio", route_access::provider_signature,
              [&app, &inbox](http_request& request) { return twilio_inbound(app, inbox, request); });
-  routes.add("POST", "/sms/twilio/status",
+  routes.add("POST", "/sms/twilio/status", route_access::provider_signature,
              [&app](http_request& request) { return twilio_status(app, request); });
   auto vonage = [&app, &inbox, ready = std::move(outbound_ready)](http_request& request) {
     return vonage_inbound(app, inbox, ready, request);
   };
-  routes.add("POST", "/sms/vonage", vonage);
-  routes.add("GET", "/sms/vonage", vonage);
+  routes.add("POST", "/sms/vonage", route_access::provider_signature, vonage);
+  routes.add("GET", "/sms/vonage", route_access::provider_signature, vonage);
 }
 
 }  // namespace civicline::server

@@ -108,9 +108,10 @@ awaitable<http_response> show(const app_context& app, const live_knowledge& know
 
 void add_status_routes(router& routes, const app_context& app, const live_knowledge& knowledge,
                        const attachment_store& attachments) {
-  routes.add("GET", "/r/{id}", [&app, &knowledge, &attachments](http_request& request) {
-    return show(app, knowledge, attachments, request);
-  });
+  routes.add("GET", "/r/{id}", route_access::open,
+             [&app, &knowledge, &attachments](http_request& request) {
+               return show(app, knowledge, attachments, request);
+             });
 }
 
 }  // namespace civicline::server

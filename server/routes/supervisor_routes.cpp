@@ -217,9 +217,9 @@ awaitable<http_response> export_csv(staff_context& context, http_request& reques
 }  // namespace
 
 void add_supervisor_routes(router& routes, std::shared_ptr<staff_context> context) {
-  routes.add("GET", "/api/v1/stats",
+  routes.add("GET", "/api/v1/stats", route_access::supervisor,
              [context](http_request& request) { return stats(*context, request); });
-  routes.add("GET", "/api/v1/requests.csv",
+  routes.add("GET", "/api/v1/requests.csv", route_access::supervisor,
              [context](http_request& request) { return export_csv(*context, request); });
 }
 

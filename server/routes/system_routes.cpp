@@ -80,25 +80,25 @@ awaitable<http_response> read_probe(app_context& app, http_request& request) {
 }  // namespace
 
 void add_system_routes(router& routes, app_context& app) {
-  routes.add("GET", "/healthz", [](http_request&) -> awaitable<http_response> {
+  routes.add("GET", "/healthz", route_access::open, [](http_request&) -> awaitable<http_response> {
     co_return json_response(200, R"({"status":"ok"})");
   });
-  routes.add("GET", "/readyz", [&app](http_request&) -> awaitable<http_response> {
+  routes.add("GET", "/readyz", route_access::open, [&app](http_request&) -> awaitable<http_response> {
     if (!app.db.reachable()) {
       co_return error_response(503, "service_unavailable", "The database cannot be read.");
     }
     co_return json_response(200, R"({"status":"ready"})");
   });
-  routes.add("GET", "/metrics", [&app](http_request&) -> awaitable<http_response> {
+  routes.add("GET", "/metrics", route_access::open, [&app](http_request&) -> awaitable<http_response> {
     std::string out;
     app.metrics.render(out);
     render_storage_metrics(app.db.stats(), out);
     co_return text_response(200, "text/plain; version=0.0.4; charset=utf-8", std::move(out));
   });
   if (app.settings.diagnostics.write_probe) {
-    routes.add("POST", "/_diag/write-probes",
+    routes.add("POST", "/_diag/write-probes", route_access::open,
                [&app](http_request& request) { return write_probe(app, request); });
-    routes.add("GET", "/_diag/write-probes/{key}",
+    routes.add("GET", "/_diag/write-probes/{key}", route_access::open,
                [&app](http_request& request) { return read_probe(app, request); });
   }
   routes.set_fallback([&app](http_request& request) -> awaitable<http_response> {

@@ -345,23 +345,23 @@ awaitable<http_response> redeliver(staff_context& context, http_request& request
 }  // namespace
 
 void add_webhook_routes(router& routes, std::shared_ptr<staff_context> context) {
-  routes.add("POST", "/api/v1/webhooks",
+  routes.add("POST", "/api/v1/webhooks", route_access::admin,
              [context](http_request& request) { return create(*context, request); });
-  routes.add("GET", "/api/v1/webhooks",
+  routes.add("GET", "/api/v1/webhooks", route_access::admin,
              [context](http_request& request) { return list(*context, request); });
-  routes.add("GET", "/api/v1/webhooks/{id}",
+  routes.add("GET", "/api/v1/webhooks/{id}", route_access::admin,
              [context](http_request& request) { return show(*context, request); });
-  routes.add("PATCH", "/api/v1/webhooks/{id}",
+  routes.add("PATCH", "/api/v1/webhooks/{id}", route_access::admin,
              [context](http_request& request) { return update(*context, request); });
-  routes.add("DELETE", "/api/v1/webhooks/{id}",
+  routes.add("DELETE", "/api/v1/webhooks/{id}", route_access::admin,
              [context](http_request& request) { return remove(*context, request); });
-  routes.add("POST", "/api/v1/webhooks/{id}/rotate-secret",
+  routes.add("POST", "/api/v1/webhooks/{id}/rotate-secret", route_access::admin,
              [context](http_request& request) { return rotate(*context, request); });
-  routes.add("GET", "/api/v1/webhooks/{id}/deliveries",
+  routes.add("GET", "/api/v1/webhooks/{id}/deliveries", route_access::admin,
              [context](http_request& request) { return deliveries(*context, request); });
-  routes.add("POST", "/api/v1/webhooks/{id}/redeliver",
+  routes.add("POST", "/api/v1/webhooks/{id}/redeliver", route_access::admin,
              [context](http_request& request) { return redeliver(*context, request); });
-  routes.add("GET", "/api/v1/events/{event_id}/deliveries",
+  routes.add("GET", "/api/v1/events/{event_id}/deliveries", route_access::admin,
              [context](http_request& request) { return event_deliveries(*context, request); });
 }
 

@@ -18,7 +18,7 @@ export async function startFakeProvider() {
     req.on('end', () => {
       const params = Object.fromEntries(new URLSearchParams(raw));
       const provider = req.url.startsWith('/2010-04-01/') ? 'twilio' : req.url === '/sms/json' ? 'vonage' : 'unknown';
-      const entry = { provider, method: req.method, path: req.url, auth: req.headers.authorization, params };
+      const entry = { provider, method: req.method, path: req.url, auth: req.headers.authorization, headers: req.headers, params };
       received.push(entry);
       const send = (status, body) => {
         entry.status = status;

@@ -62,12 +62,16 @@ export function runCli(args, { env = {}, input, timeoutMs = 20000 } = {}) {
 
 /**
  * Starts `civicline serve` and resolves once /readyz answers 200.
- * Options: overrides (merged into the demo config), env, dir (reuse a data dir), args.
+ * Options: overrides (merged into the demo config), env, dir (reuse a data dir), args,
+ * launcher (a command the binary and its arguments are appended to, e.g. a shell that lowers
+ * a limit first: ['sh', '-c', 'ulimit -n 160 && exec "$@"', 'sh']).
  */
-export async function startServer({ overrides = {}, env = {}, dir, args = [] } = {}) {
+export async function startServer({ overrides = {}, env = {}, dir, args = [], launcher } = {}) {
   const temp = dir ? { dir, cleanup: () => {} } : makeTempDir();
   const configFile = writeConfig(temp.dir, overrides);
-  const child = spawn(binary, ['serve', '--config', configFile, ...args], {
+  const serveArgs = ['serve', '--config', configFile, ...args];
+  const [command, ...commandArgs] = launcher ? [...launcher, binary, ...serveArgs] : [binary, ...serveArgs];
+  const child = spawn(command, commandArgs, {
     env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const server = {
