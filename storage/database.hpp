@@ -23,6 +23,22 @@ class storage_error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The database cannot take writes now: disk full, read-only file or directory, I/O error,
+/// locked by another process. Nothing of the job was kept; the same write may succeed once
+/// the operator clears the fault (no restart needed).
+class storage_unavailable : public storage_error {
+ public:
+  using storage_error::storage_error;
+};
+
+/// How the writer's last transactions went, for /readyz.
+struct writer_health {
+  bool failing = false;    ///< the last transaction failed with a storage fault
+  std::string last_fault;  ///< what SQLite said then ("" when never)
+  /// When a transaction last committed (the epoch before the first one).
+  std::chrono::steady_clock::time_point last_commit{};
+};
+
 struct database_options {
   std::filesystem::path path;
   int readers = 4;
@@ -95,6 +111,9 @@ class database {
 
   /// True when a read-only connection can run a query (for /readyz).
   bool reachable() noexcept;
+
+  /// Whether writes are failing with a storage fault, and when one last committed.
+  writer_health health() const;
 
   /// Stops taking jobs, commits every queued one, then joins the writer. Idempotent.
   void drain();

@@ -94,6 +94,10 @@ int serve(const common_options& options) {
   }
   const config::settings& settings = *loaded;
   init_logging(parse_log_level(settings.log.level));
+  // Past a file size limit (ulimit -f), the kernel's default for SIGXFSZ kills the process;
+  // ignored, the write fails with EFBIG instead, SQLite reports "disk full" and the server
+  // answers 503 until the limit is raised, like any full disk.
+  std::signal(SIGXFSZ, SIG_IGN);
 
   std::optional<live_knowledge> knowledge;
   try {

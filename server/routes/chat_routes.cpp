@@ -6,6 +6,7 @@
 #include "channels/web_chat.hpp"
 #include "server/inbox_await.hpp"
 #include "server/routes/chat_session.hpp"
+#include "server/routes/storage_faults.hpp"
 
 namespace civicline::server {
 namespace {
@@ -92,9 +93,10 @@ awaitable<http_response> preflight(chat_context& chat, http_request& request) {
 }  // namespace
 
 void add_chat_routes(router& routes, chat_context& chat, const attachment_store& attachments) {
-  routes.add("POST", "/chat/api/messages", [&chat, &attachments](http_request& request) {
-    return post_message(chat, attachments, request);
-  });
+  routes.add("POST", "/chat/api/messages",
+             answering_storage_faults([&chat, &attachments](http_request& request) {
+               return post_message(chat, attachments, request);
+             }));
   routes.add("OPTIONS", "/chat/api/messages",
              [&chat](http_request& request) { return preflight(chat, request); });
 }
