@@ -47,9 +47,6 @@ thread_local const void* writer_of_this_thread = nullptr;
 /// How much of the database file each reader maps into memory (address space, not RAM).
 constexpr std::int64_t reader_mmap_bytes = 1LL << 30;
 
-/// The writer's page cache, in KiB (32 MB: the hot pages of a large city's year of requests).
-constexpr int writer_cache_kib = 32 * 1024;
-
 constexpr const char* job_savepoint = "SAVEPOINT civicline_job";
 constexpr const char* job_release = "RELEASE civicline_job";
 constexpr const char* job_rollback = "ROLLBACK TO civicline_job";
@@ -201,6 +198,9 @@ void database::impl::open() {
     throw storage_error("database " + quoted(options.path) + ": readers must be at least 1, got " +
                         std::to_string(options.readers));
   }
+  if (options.writer_cache_mb < 1 || options.reader_cache_mb < 1) {
+    throw storage_error("database " + quoted(options.path) + ": cache sizes must be at least 1 MB");
+  }
   if (options.max_batch_jobs < 1) {
     throw storage_error("database " + quoted(options.path) + ": max_batch_jobs must be at least 1");
   }
@@ -231,7 +231,7 @@ void database::impl::open() {
     require_pragma(*writer, "foreign_keys", "ON", "1");
     // Every message touches index pages all over the file (a resident's messages, their
     // conversation): SQLite's default 2 MB page cache re-reads them from the OS on each turn.
-    writer->exec("PRAGMA cache_size = -" + std::to_string(writer_cache_kib));
+    writer->exec("PRAGMA cache_size = -" + std::to_string(options.writer_cache_mb * 1024));
     apply_migrations(*writer, builtin_migrations());
     detail::keep_statements(*writer);
 
@@ -245,6 +245,7 @@ void database::impl::open() {
       // pages; mapped, each is a memory access instead of a pread system call (which costs
       // most on a VM). Only the database file is mapped; the WAL is still read.
       reader->exec("PRAGMA mmap_size = " + std::to_string(reader_mmap_bytes));
+      reader->exec("PRAGMA cache_size = -" + std::to_string(options.reader_cache_mb * 1024));
       detail::keep_statements(*reader);
       idle_readers.push_back(reader.get());
       readers.push_back(std::move(reader));

@@ -44,6 +44,10 @@ struct database_options {
   int readers = 4;
   std::chrono::milliseconds busy_timeout{5'000};
   std::size_t max_batch_jobs = 512;
+  /// Page caches, in MB. The writer's holds the hot pages of a large city's year of requests
+  /// (every message touches index pages all over the file); readers map the file instead.
+  int writer_cache_mb = 32;
+  int reader_cache_mb = 2;  ///< SQLite's default
 };
 
 /// A snapshot of the writer's counters, for /metrics.
