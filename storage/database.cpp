@@ -300,8 +300,13 @@ void database::impl::run_batch(std::vector<write_job>& batch) {
         // Some errors (disk full, I/O) make SQLite roll back the whole transaction;
         // then the other jobs' changes are gone too and the batch must fail.
         if (!in_transaction(*writer)) {
-          throw storage_error("the group transaction was rolled back after a write failed: " +
-                              what_of(job_errors[i]));
+          const std::string reason =
+              "the group transaction was rolled back after a write failed: " +
+              what_of(job_errors[i]);
+          if (is_storage_fault(job_errors[i])) {
+            throw storage_unavailable(reason);  // the neighbours' writes may succeed later too
+          }
+          throw storage_error(reason);
         }
         writer->exec(job_rollback);
         writer->exec(job_release);
