@@ -132,11 +132,11 @@ const texts = ['hi', 'there is a pothole on 5th', '55 N Center St', 'big and dee
   'the streetlight at Main and 1st is out', 'gracias', 'help', 'graffiti on the wall at 12 Elm St'];
 const pick = (list) => list[Math.floor(Math.random() * list.length)];
 
-const kinds = [
-  [30, () => sms(smsParams(`+1555500${String(Math.floor(Math.random() * 300)).padStart(4, '0')}`, pick(texts)))],
-  [20, () => chat(pick(visitors), pick(texts))],
-  [12, () => call('staff_read', pick(['/api/v1/requests?limit=50', `/api/v1/requests/${pick(requests).id}`, '/api/v1/requests?status=new']), staff())],
-  [6, async () => {
+const mix = [
+  [30, 'sms', () => sms(smsParams(`+1555500${String(Math.floor(Math.random() * 300)).padStart(4, '0')}`, pick(texts)))],
+  [20, 'chat', () => chat(pick(visitors), pick(texts))],
+  [12, 'staff_read', () => call('staff_read', pick(['/api/v1/requests?limit=50', `/api/v1/requests/${pick(requests).id}`, '/api/v1/requests?status=new']), staff())],
+  [6, 'staff_change', async () => {
     const request = requests.find((r) => !r.busy && Math.random() < 0.3) ?? requests.find((r) => !r.busy);
     if (!request) return call('staff_read', '/api/v1/requests?limit=10', staff());
     request.busy = true;  // one change at a time per request, so each is an allowed transition
@@ -146,9 +146,12 @@ const kinds = [
     request.busy = false;
     return res;
   }],
-  [17, () => call('open311', pick(['/open311/v2/services.json', '/open311/v2/requests.json', `/open311/v2/requests/${pick(requests).id}.json`, '/open311/v2/services.xml']))],
-  [15, () => call('public', pick(['/public/', '/public/api/summary.json', '/data/requests.csv', `/r/${pick(requests).id}`]))],
+  [17, 'open311', () => call('open311', pick(['/open311/v2/services.json', '/open311/v2/requests.json', `/open311/v2/requests/${pick(requests).id}.json`, '/open311/v2/services.xml']))],
+  [15, 'public', () => call('public', pick(['/public/', '/public/api/summary.json', '/data/requests.csv', `/r/${pick(requests).id}`]))],
 ];
+// SOAK_ONLY=sms,chat keeps only those kinds (to find which one a growth comes from).
+const only = process.env.SOAK_ONLY?.split(',');
+const kinds = mix.filter(([, name]) => !only || only.includes(name)).map(([w, , run]) => [w, run]);
 const totalWeight = kinds.reduce((a, [w]) => a + w, 0);
 function oneRequest() {
   let r = Math.random() * totalWeight;
