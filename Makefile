@@ -11,7 +11,7 @@ export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_f
 # Paths relative to the checkout, so a fresh clone (CI) reuses what another clone compiled.
 export CCACHE_BASEDIR := $(CURDIR)
 
-.PHONY: run test deps configure build server migrate node-deps test-asan asan fuzz bench format clean
+.PHONY: run test deps configure build server migrate node-deps test-asan asan fuzz soak bench format clean
 
 ## Installs what is missing, builds Release, creates the database and serves the demo city.
 run: deps server migrate
@@ -58,6 +58,12 @@ fuzz: deps
 	@test -f build/fuzz/build.ninja || cmake --preset fuzz
 	cmake --build --preset fuzz
 	scripts/fuzz
+
+## A steady mix of traffic for SOAK_SECONDS (default 600) against the Release binary; fails on
+## any error response or RSS growth over 10% (bench/soak/soak.mjs, docs/RELIABILITY.md).
+SOAK_SECONDS ?= 600
+soak: deps server
+	SOAK_SECONDS=$(SOAK_SECONDS) CIVICLINE_BIN=$(BIN) node bench/soak/soak.mjs
 
 ## Google Benchmark programs (Release); see bench/README.md.
 bench: deps

@@ -17,6 +17,7 @@ constexpr std::int64_t max_threads = 256;
 constexpr std::int64_t max_readers = 64;
 constexpr std::int64_t max_busy_timeout_ms = 600'000;
 constexpr std::int64_t max_batch_jobs_limit = 100'000;
+constexpr std::int64_t max_cache_mb = 16'384;
 constexpr std::int64_t max_sla_hours = 8'760;  // one year
 constexpr std::size_t max_prefix_length = 8;
 constexpr std::size_t max_name_length = 200;
@@ -333,7 +334,8 @@ void read_http(const json& value, http_settings& http, problem_list& problems) {
 void read_storage(const json& value, const read_options& options, storage_settings& storage,
                   problem_list& problems) {
   const object_reader in(value, "storage", problems,
-                         {"database", "readers", "busy_timeout_ms", "max_batch_jobs"});
+                         {"database", "readers", "busy_timeout_ms", "max_batch_jobs",
+                          "writer_cache_mb", "reader_cache_mb"});
   const json* database =
       options.database_from_environment
           ? in.find("database")
@@ -354,6 +356,12 @@ void read_storage(const json& value, const read_options& options, storage_settin
   }
   read_milliseconds(in, "busy_timeout_ms", max_busy_timeout_ms, storage.busy_timeout);
   read_size(in, "max_batch_jobs", 1, max_batch_jobs_limit, storage.max_batch_jobs);
+  if (std::int64_t mb = 0; in.read_integer("writer_cache_mb", 1, max_cache_mb, mb)) {
+    storage.writer_cache_mb = static_cast<int>(mb);
+  }
+  if (std::int64_t mb = 0; in.read_integer("reader_cache_mb", 1, max_cache_mb, mb)) {
+    storage.reader_cache_mb = static_cast<int>(mb);
+  }
 }
 
 void read_log(const json& value, log_settings& log, problem_list& problems) {

@@ -68,6 +68,8 @@ struct storage_settings {
   int readers = 4;
   std::chrono::milliseconds busy_timeout{5'000};
   std::size_t max_batch_jobs = 512;  ///< write jobs committed together at most
+  int writer_cache_mb = 32;          ///< SQLite page cache of the write connection
+  int reader_cache_mb = 2;           ///< SQLite page cache of each read connection
 };
 
 struct log_settings {

@@ -47,9 +47,6 @@ thread_local const void* writer_of_this_thread = nullptr;
 /// How much of the database file each reader maps into memory (address space, not RAM).
 constexpr std::int64_t reader_mmap_bytes = 1LL << 30;
 
-/// The writer's page cache, in KiB (32 MB: the hot pages of a large city's year of requests).
-constexpr int writer_cache_kib = 32 * 1024;
-
 constexpr const char* job_savepoint = "SAVEPOINT civicline_job";
 constexpr const char* job_release = "RELEASE civicline_job";
 constexpr const char* job_rollback = "ROLLBACK TO civicline_job";
@@ -65,6 +62,56 @@ std::string what_of(const std::exception_ptr& error) {
     return e.what();
   } catch (...) {
     return "unknown exception";
+  }
+}
+
+/// SQLite's primary result codes that mean "the disk or file cannot take this write now",
+/// as opposed to a bug or a constraint: the job may succeed unchanged once the fault clears.
+bool is_storage_fault_code(int code) {
+  switch (code & 0xff) {
+    case SQLITE_FULL:      // disk full, or a file size limit (RLIMIT_FSIZE)
+    case SQLITE_IOERR:     // the write or fsync failed (EIO, EPERM on an immutable file, EROFS)
+    case SQLITE_READONLY:  // the file or its directory became read-only
+    case SQLITE_CANTOPEN:  // the -wal or -journal file cannot be created
+    case SQLITE_PERM:
+    case SQLITE_BUSY:  // another process holds the write lock beyond busy_timeout
+    case SQLITE_LOCKED:
+    case SQLITE_PROTOCOL:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/// `error` as storage_unavailable when it is a storage fault (naming the file and what to do),
+/// else unchanged.
+std::exception_ptr as_storage_fault(std::exception_ptr error, const std::filesystem::path& path) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const storage_unavailable&) {
+    return error;
+  } catch (const SQLite::Exception& e) {
+    if (!is_storage_fault_code(e.getErrorCode())) {
+      return error;
+    }
+    return std::make_exception_ptr(storage_unavailable(
+        "database '" + path.string() + "' cannot be written: " + e.what() + " (SQLite code " +
+        std::to_string(e.getExtendedErrorCode()) +
+        "). Free disk space, make the file and its directory writable, or end the other "
+        "process's write; the server retries by itself and /readyz answers 200 once a write "
+        "succeeds."));
+  } catch (...) {
+    return error;
+  }
+}
+
+bool is_storage_fault(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const storage_unavailable&) {
+    return true;
+  } catch (...) {
+    return false;
   }
 }
 
@@ -109,6 +156,7 @@ struct database::impl {
   void run_writer();
   void run_batch(std::vector<write_job>& batch);
   void record_batch(std::size_t size, std::size_t work_failures, bool committed);
+  void record_health(bool committed, const std::exception_ptr& fault);
   SQLite::Database* acquire_reader();
   void release_reader(SQLite::Database* connection);
 
@@ -137,6 +185,9 @@ struct database::impl {
   std::uint64_t batches = 0;
   std::uint64_t batch_size_sum = 0;
   std::array<std::uint64_t, batch_size_bounds.size()> batch_size_counts{};  // not cumulative
+  bool failing = false;                                 // guarded by stats_mutex
+  std::string last_fault;                               // guarded by stats_mutex
+  std::chrono::steady_clock::time_point last_commit{};  // guarded by stats_mutex
 };
 
 void database::impl::open() {
@@ -146,6 +197,9 @@ void database::impl::open() {
   if (options.readers < 1) {
     throw storage_error("database " + quoted(options.path) + ": readers must be at least 1, got " +
                         std::to_string(options.readers));
+  }
+  if (options.writer_cache_mb < 1 || options.reader_cache_mb < 1) {
+    throw storage_error("database " + quoted(options.path) + ": cache sizes must be at least 1 MB");
   }
   if (options.max_batch_jobs < 1) {
     throw storage_error("database " + quoted(options.path) + ": max_batch_jobs must be at least 1");
@@ -164,12 +218,20 @@ void database::impl::open() {
     writer = std::make_unique<SQLite::Database>(
         options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
         busy_timeout_ms(options));
+    // SQLite quietly opens a file it may not write read-only, and every write would then
+    // fail with "attempt to write a readonly database" on a server that looks healthy.
+    if (sqlite3_db_readonly(writer->getHandle(), "main") == 1) {
+      throw storage_error("cannot open database " + quoted(options.path) +
+                          " for writing: the file is read-only (permissions, the immutable "
+                          "flag, or a read-only volume); make it writable for the user "
+                          "civicline runs as, then start again");
+    }
     require_pragma(*writer, "journal_mode", "WAL", "wal");
     require_pragma(*writer, "synchronous", "FULL", "2");
     require_pragma(*writer, "foreign_keys", "ON", "1");
     // Every message touches index pages all over the file (a resident's messages, their
     // conversation): SQLite's default 2 MB page cache re-reads them from the OS on each turn.
-    writer->exec("PRAGMA cache_size = -" + std::to_string(writer_cache_kib));
+    writer->exec("PRAGMA cache_size = -" + std::to_string(options.writer_cache_mb * 1024));
     apply_migrations(*writer, builtin_migrations());
     detail::keep_statements(*writer);
 
@@ -183,6 +245,7 @@ void database::impl::open() {
       // pages; mapped, each is a memory access instead of a pread system call (which costs
       // most on a VM). Only the database file is mapped; the WAL is still read.
       reader->exec("PRAGMA mmap_size = " + std::to_string(reader_mmap_bytes));
+      reader->exec("PRAGMA cache_size = -" + std::to_string(options.reader_cache_mb * 1024));
       detail::keep_statements(*reader);
       idle_readers.push_back(reader.get());
       readers.push_back(std::move(reader));
@@ -232,13 +295,18 @@ void database::impl::run_batch(std::vector<write_job>& batch) {
         batch[i].work(*writer);
         detail::exec_kept(*writer, job_release);
       } catch (...) {
-        job_errors[i] = std::current_exception();
+        job_errors[i] = as_storage_fault(std::current_exception(), options.path);
         ++work_failures;
         // Some errors (disk full, I/O) make SQLite roll back the whole transaction;
         // then the other jobs' changes are gone too and the batch must fail.
         if (!in_transaction(*writer)) {
-          throw storage_error("the group transaction was rolled back after a write failed: " +
-                              what_of(job_errors[i]));
+          const std::string reason =
+              "the group transaction was rolled back after a write failed: " +
+              what_of(job_errors[i]);
+          if (is_storage_fault(job_errors[i])) {
+            throw storage_unavailable(reason);  // the neighbours' writes may succeed later too
+          }
+          throw storage_error(reason);
         }
         writer->exec(job_rollback);
         writer->exec(job_release);
@@ -246,12 +314,21 @@ void database::impl::run_batch(std::vector<write_job>& batch) {
     }
     detail::exec_kept(*writer, "COMMIT");
   } catch (...) {
-    batch_error = std::current_exception();
+    batch_error = as_storage_fault(std::current_exception(), options.path);
     if (in_transaction(*writer)) {
       writer->tryExec("ROLLBACK");  // best effort: the error to report is batch_error
     }
   }
 
+  // A job that met a fault in its own statements (its savepoint rolled back, the batch
+  // committed) says as much about the disk as a failed COMMIT.
+  std::exception_ptr fault = batch_error && is_storage_fault(batch_error) ? batch_error : nullptr;
+  for (const auto& error : job_errors) {
+    if (!fault && error && is_storage_fault(error)) {
+      fault = error;
+    }
+  }
+  record_health(!batch_error, fault);
   record_batch(batch.size(), work_failures, !batch_error);
   for (std::exception_ptr& error : job_errors) {
     if (!error) {
@@ -270,6 +347,19 @@ void database::impl::run_batch(std::vector<write_job>& batch) {
     } catch (...) {
       // A failing callback is the submitter's bug; the other jobs still need theirs.
     }
+  }
+}
+
+void database::impl::record_health(bool committed, const std::exception_ptr& fault) {
+  std::lock_guard lock(stats_mutex);
+  if (fault) {
+    failing = true;
+    last_fault = what_of(fault);
+  } else if (committed) {
+    failing = false;
+  }
+  if (committed) {
+    last_commit = std::chrono::steady_clock::now();
   }
 }
 
@@ -388,6 +478,11 @@ void database::drain() {
   if (impl_->writer_thread.joinable()) {
     impl_->writer_thread.join();
   }
+}
+
+writer_health database::health() const {
+  std::lock_guard lock(impl_->stats_mutex);
+  return writer_health{impl_->failing, impl_->last_fault, impl_->last_commit};
 }
 
 writer_stats database::stats() const {

@@ -23,11 +23,31 @@ class storage_error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The database cannot take writes now: disk full, read-only file or directory, I/O error,
+/// locked by another process. Nothing of the job was kept; the same write may succeed once
+/// the operator clears the fault (no restart needed).
+class storage_unavailable : public storage_error {
+ public:
+  using storage_error::storage_error;
+};
+
+/// How the writer's last transactions went, for /readyz.
+struct writer_health {
+  bool failing = false;    ///< the last transaction failed with a storage fault
+  std::string last_fault;  ///< what SQLite said then ("" when never)
+  /// When a transaction last committed (the epoch before the first one).
+  std::chrono::steady_clock::time_point last_commit{};
+};
+
 struct database_options {
   std::filesystem::path path;
   int readers = 4;
   std::chrono::milliseconds busy_timeout{5'000};
   std::size_t max_batch_jobs = 512;
+  /// Page caches, in MB. The writer's holds the hot pages of a large city's year of requests
+  /// (every message touches index pages all over the file); readers map the file instead.
+  int writer_cache_mb = 32;
+  int reader_cache_mb = 2;  ///< SQLite's default
 };
 
 /// A snapshot of the writer's counters, for /metrics.
@@ -95,6 +115,9 @@ class database {
 
   /// True when a read-only connection can run a query (for /readyz).
   bool reachable() noexcept;
+
+  /// Whether writes are failing with a storage fault, and when one last committed.
+  writer_health health() const;
 
   /// Stops taking jobs, commits every queued one, then joins the writer. Idempotent.
   void drain();

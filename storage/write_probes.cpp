@@ -35,6 +35,16 @@ std::optional<write_probe> find_write_probe(SQLite::Database& db, std::string_vi
                      select.getColumn(2).getString(), select.getColumn(3).getString()};
 }
 
+void record_readiness_probe(SQLite::Database& db, std::string_view at) {
+  detail::statement_lease upsert_lease(
+      db,
+      "INSERT INTO write_probes (probe_key, payload, created_at) VALUES ('readyz', 'null', :at) "
+      "ON CONFLICT (probe_key) DO UPDATE SET created_at = excluded.created_at");
+  SQLite::Statement& upsert = upsert_lease.get();
+  upsert.bind(":at", std::string(at));
+  upsert.exec();
+}
+
 std::int64_t count_write_probes(SQLite::Database& db) {
   detail::statement_lease count_lease(db, "SELECT COUNT(*) FROM write_probes");
   SQLite::Statement& count = count_lease.get();

@@ -24,6 +24,10 @@ std::optional<std::int64_t> insert_write_probe(SQLite::Database& db, const write
 /// The probe with `key`, if any.
 std::optional<write_probe> find_write_probe(SQLite::Database& db, std::string_view key);
 
+/// Rewrites the one probe row that /readyz keeps ("readyz"), so a readiness check proves the
+/// database takes writes; the row is replaced, never added to.
+void record_readiness_probe(SQLite::Database& db, std::string_view at);
+
 /// How many probes are stored.
 std::int64_t count_write_probes(SQLite::Database& db);
 

@@ -38,7 +38,8 @@ std::optional<config::settings> load_settings_or_report(const common_options& op
 }
 
 storage::database_options database_options_from(const config::storage_settings& storage) {
-  return {storage.database, storage.readers, storage.busy_timeout, storage.max_batch_jobs};
+  return {storage.database,       storage.readers,         storage.busy_timeout,
+          storage.max_batch_jobs, storage.writer_cache_mb, storage.reader_cache_mb};
 }
 
 int run_data_command(const std::function<int()>& body) {

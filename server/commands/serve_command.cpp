@@ -108,6 +108,10 @@ int serve(const common_options& options, serve_mode mode = serve_mode::serve) {
   }
   const config::settings& settings = *loaded;
   init_logging(parse_log_level(settings.log.level));
+  // Past a file size limit (ulimit -f), the kernel's default for SIGXFSZ kills the process;
+  // ignored, the write fails with EFBIG instead, SQLite reports "disk full" and the server
+  // answers 503 until the limit is raised, like any full disk.
+  std::signal(SIGXFSZ, SIG_IGN);
 
   std::optional<live_knowledge> knowledge;
   try {

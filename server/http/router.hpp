@@ -2,14 +2,13 @@
 // Maps a method and a path pattern ("/api/v1/requests/{id}") to a handler.
 // Can be driven without a socket: `co_await router.handle(request)`.
 
-#include "server/http/message.hpp"
-
 #include <boost/asio/awaitable.hpp>
-
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
+
+#include "server/http/message.hpp"
 
 namespace civicline::server {
 
@@ -19,8 +18,8 @@ using handler = std::function<boost::asio::awaitable<http_response>(http_request
 /// the caller anyway); this is the table they are held to: `civicline routes` prints it and
 /// tests/e2e/auth_matrix.test.mjs calls every route as every kind of caller against it.
 enum class route_access : std::uint8_t {
-  undeclared,          ///< the registration did not say: the auth matrix test fails on it
-  open,                ///< anyone: residents, the public, probes
+  undeclared,  ///< no declaration (the default of route_info): the auth matrix test fails on it
+  open,        ///< anyone: residents, the public, probes
   provider_signature,  ///< an SMS provider's webhook: refused without its valid signature
   chat_session,        ///< a web-chat visitor's own session cookie (the first message makes it)
   any_caller,          ///< any valid API key or staff session
@@ -44,12 +43,6 @@ class router {
   /// Registers `h` for `method` on `pattern`, callable by `access`; segments in braces
   /// capture path parameters.
   void add(std::string method, std::string pattern, route_access access, handler h);
-
-  /// As above with the access undeclared (kept so a branch that adds routes still builds;
-  /// the auth matrix test names such a route).
-  void add(std::string method, std::string pattern, handler h) {
-    add(std::move(method), std::move(pattern), route_access::undeclared, std::move(h));
-  }
 
   /// Handles GET and HEAD requests that no route matched (static files).
   void set_fallback(handler h);

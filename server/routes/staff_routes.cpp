@@ -8,8 +8,8 @@
 #include "server/routes/request_routes.hpp"
 #include "server/routes/session_routes.hpp"
 #include "server/routes/staff_context.hpp"
-#include "server/routes/webhook_routes.hpp"
 #include "server/routes/supervisor_routes.hpp"
+#include "server/routes/webhook_routes.hpp"
 
 namespace civicline::server {
 

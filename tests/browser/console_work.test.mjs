@@ -123,7 +123,8 @@ test('an agent assigns a request to herself and makes it urgent; a second sessio
   await page.keyboard.press('j');
   await page.keyboard.press('a');
   await page.locator('#detail').waitFor();
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'edit-assignee');
+  // The detail shows at once and focus moves once its data has loaded.
+  await page.waitForFunction(() => document.activeElement?.id === 'edit-assignee', null, { timeout: waitMs });
   assert.deepEqual(unexpected(page), []);
   assert.deepEqual(unexpected(other), []);
   await page.close();

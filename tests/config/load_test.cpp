@@ -675,6 +675,16 @@ TEST_CASE("storage.readers must be at least 1", "[config][errors]") {
                  "must be a positive integer up to 64 (got 0)");
 }
 
+TEST_CASE("storage page caches default to 32 MB and 2 MB and must be at least 1 MB", "[config]") {
+  json doc = minimal();
+  CHECK(parse(doc).storage.writer_cache_mb == 32);
+  CHECK(parse(doc).storage.reader_cache_mb == 2);
+  doc["storage"]["writer_cache_mb"] = 4;
+  CHECK(parse(doc).storage.writer_cache_mb == 4);
+  doc["storage"]["reader_cache_mb"] = 0;
+  CHECK_REPORTED(problems_of(doc), "storage.reader_cache_mb", "must be a positive integer");
+}
+
 TEST_CASE("sizes and timeouts have sane bounds", "[config][errors]") {
   json doc = minimal();
   doc["http"]["max_body_bytes"] = 0;

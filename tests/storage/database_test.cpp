@@ -26,6 +26,7 @@ using civicline::storage::builtin_migrations;
 using civicline::storage::database;
 using civicline::storage::database_options;
 using civicline::storage::storage_error;
+using civicline::storage::storage_unavailable;
 using civicline::storage::write_work;
 using civicline::storage::writer_stats;
 using civicline::storage::testing::temp_directory;
@@ -406,6 +407,52 @@ TEST_CASE("a failed commit reports its error to every job of the batch and keeps
   // The writer is still healthy.
   db.write(insert_probe("afterwards"));
   CHECK(committed_probes(db.path(), "afterwards") == 1);
+}
+
+TEST_CASE(
+    "a full disk fails the write as storage_unavailable, and health recovers with the next "
+    "commit") {
+  const temp_directory dir;
+  database db(options_in(dir));
+  db.write(insert_probe("before"));
+  CHECK_FALSE(db.health().failing);
+  const auto committed_at = db.health().last_commit;
+
+  // max_page_count caps the file where it is: SQLite then answers SQLITE_FULL, as on a full disk.
+  const auto full_disk_write = [](SQLite::Database& connection) {
+    const int pages = connection.execAndGet("PRAGMA page_count").getInt();
+    connection.exec("PRAGMA max_page_count = " + std::to_string(pages));
+    connection.exec(
+        "INSERT INTO write_probes (probe_key, payload, created_at) "
+        "VALUES ('big', hex(randomblob(100000)), '2024-01-01T00:00:00Z')");
+  };
+  CHECK_THROWS_AS(db.write(full_disk_write), storage_unavailable);
+  try {
+    db.write(full_disk_write);
+  } catch (const storage_unavailable& e) {
+    CHECK_THAT(std::string(e.what()), Contains("cannot be written") && Contains("full") &&
+                                          Contains(db.path().string()) && Contains("/readyz"));
+  }
+  CHECK(db.health().failing);
+  CHECK_THAT(db.health().last_fault, Contains("full"));
+
+  // The operator frees space; the next write commits and clears the fault (no reopening).
+  db.write(
+      [](SQLite::Database& connection) { connection.exec("PRAGMA max_page_count = 1073741823"); });
+  db.write(insert_probe("after"));
+  CHECK_FALSE(db.health().failing);
+  CHECK(db.health().last_commit > committed_at);
+  CHECK(committed_probes(db.path(), "after") == 1);
+  CHECK(committed_probes(db.path(), "big") == 0);
+}
+
+TEST_CASE(
+    "an error that is not a storage fault keeps its type and does not mark the writer failing") {
+  const temp_directory dir;
+  database db(options_in(dir));
+  db.write(insert_probe("twice"));
+  CHECK_THROWS_AS(db.write(insert_probe("twice")), SQLite::Exception);  // UNIQUE: a caller's error
+  CHECK_FALSE(db.health().failing);
 }
 
 TEST_CASE("a throwing done callback does not stop the writer") {
