@@ -62,7 +62,7 @@ fuzz: deps
 ## A steady mix of traffic for SOAK_SECONDS (default 600) against the Release binary; fails on
 ## any error response or RSS growth over 10% (bench/soak/soak.mjs, docs/RELIABILITY.md).
 SOAK_SECONDS ?= 600
-soak: deps server
+soak: deps server node-deps
 	SOAK_SECONDS=$(SOAK_SECONDS) CIVICLINE_BIN=$(BIN) node bench/soak/soak.mjs
 
 ## Google Benchmark programs (Release); see bench/README.md.
