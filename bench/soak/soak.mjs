@@ -63,7 +63,8 @@ const server = await startServer({
 });
 const pid = server.child.pid;
 const key = (await runCli(['create-api-key', '--role', 'admin', '--name', 'soak', '--config', server.configFile])).stdout.trim().split('\n').at(-1);
-await runCli(['webhooks', 'add', '--url', partner.url(), '--events', 'request.*', '--config', server.configFile]);
+// SOAK_WEBHOOKS=0 leaves the partner unsubscribed (to tell the dispatcher's memory from the rest).
+if (process.env.SOAK_WEBHOOKS !== '0') await runCli(['webhooks', 'add', '--url', partner.url(), '--events', 'request.*', '--config', server.configFile]);
 
 const counts = {};      // kind -> requests answered as expected
 const errors = [];      // {kind, status, body}
