@@ -155,8 +155,10 @@ struct database::impl {
   void open();
   void run_writer();
   void run_batch(std::vector<write_job>& batch);
-  void record_batch(std::size_t size, std::size_t work_failures, bool committed);
-  void record_health(bool committed, const std::exception_ptr& fault);
+  /// Counts the batch and updates the writer's health (`fault`: a storage fault it met, if
+  /// any), under one lock.
+  void record_batch(std::size_t size, std::size_t work_failures, bool committed,
+                    const std::exception_ptr& fault);
   SQLite::Database* acquire_reader();
   void release_reader(SQLite::Database* connection);
 
@@ -328,8 +330,7 @@ void database::impl::run_batch(std::vector<write_job>& batch) {
       fault = error;
     }
   }
-  record_health(!batch_error, fault);
-  record_batch(batch.size(), work_failures, !batch_error);
+  record_batch(batch.size(), work_failures, !batch_error, fault);
   for (std::exception_ptr& error : job_errors) {
     if (!error) {
       error = batch_error;
@@ -350,7 +351,8 @@ void database::impl::run_batch(std::vector<write_job>& batch) {
   }
 }
 
-void database::impl::record_health(bool committed, const std::exception_ptr& fault) {
+void database::impl::record_batch(std::size_t size, std::size_t work_failures, bool committed,
+                                  const std::exception_ptr& fault) {
   std::lock_guard lock(stats_mutex);
   if (fault) {
     failing = true;
@@ -361,10 +363,6 @@ void database::impl::record_health(bool committed, const std::exception_ptr& fau
   if (committed) {
     last_commit = std::chrono::steady_clock::now();
   }
-}
-
-void database::impl::record_batch(std::size_t size, std::size_t work_failures, bool committed) {
-  std::lock_guard lock(stats_mutex);
   if (!committed) {
     jobs_failed += size;
     return;

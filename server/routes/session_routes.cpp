@@ -47,11 +47,14 @@ awaitable<http_response> log_in(staff_context& context, http_request& request) {
                              "Log in from this server's own console page; this request came from "
                              "a page on another site (its Origin header).");
   }
+  auto address_locked = [&](time_point until) {
+    log_event(log_level::warn, "staff_login_address_locked", {{"remote", request.remote_address}});
+    return too_many_failures("login_locked", "Too many failed logins from this address.", until,
+                             context.app.now());
+  };
   if (const auto until =
           context.login_addresses.locked_until(request.remote_address, context.app.now())) {
-    log_event(log_level::warn, "staff_login_address_locked", {{"remote", request.remote_address}});
-    co_return too_many_failures("login_locked", "Too many failed logins from this address.", *until,
-                                context.app.now());
+    co_return address_locked(*until);
   }
   if (!has_content_type(request, "application/json")) {
     co_return error_response(415, "unsupported_media_type",
@@ -76,10 +79,7 @@ awaitable<http_response> log_in(staff_context& context, http_request& request) {
   if (result.outcome != auth::login_result::outcome::ok) {
     if (const auto until =
             context.login_addresses.record_failure(request.remote_address, context.app.now())) {
-      log_event(log_level::warn, "staff_login_address_locked",
-                {{"remote", request.remote_address}});
-      co_return too_many_failures("login_locked", "Too many failed logins from this address.",
-                                  *until, context.app.now());
+      co_return address_locked(*until);
     }
   }
   switch (result.outcome) {
