@@ -38,17 +38,23 @@ std::string category_name(const config::settings& settings, std::string_view cod
 
 namespace {
 
-/// An event id that stays the same across retries: random, 96 bits, URL-safe.
-std::string new_event_id() {
+/// An event id that stays the same across retries: "evt_", 48 bits of the time in
+/// milliseconds, then 48 random bits (24 hex digits in all). Led by the time, new ids sort
+/// after old ones, so their unique index grows at its end instead of dirtying a random page
+/// of it on every event (each dirty page is 4 KB more to write and sync per commit).
+std::string new_event_id(time_point now) {
   thread_local std::mt19937_64 generator{std::random_device{}()};
   static constexpr char hex[] = "0123456789abcdef";
+  const auto millis = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
   std::string id = "evt_";
-  for (int word = 0; word < 2; ++word) {
-    auto bits = generator();
-    for (int i = 0; i < 12; ++i, bits >>= 4) {
-      id += hex[bits & 0xf];
+  const auto append = [&id](std::uint64_t bits) {
+    for (int shift = 44; shift >= 0; shift -= 4) {
+      id += hex[(bits >> shift) & 0xf];
     }
-  }
+  };
+  append(millis);
+  append(generator());
   return id;
 }
 
@@ -150,7 +156,7 @@ std::string public_json(const service_request& request) {
 void record_event(SQLite::Database& db, std::string_view type, std::string payload_json,
                   time_point now) {
   storage::outbox_event event;
-  event.event_id = new_event_id();
+  event.event_id = new_event_id(now);
   event.type = std::string(type);
   event.payload_json = std::move(payload_json);
   event.created_at = to_iso8601(now);

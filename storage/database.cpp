@@ -158,7 +158,8 @@ struct database::impl {
   /// Counts the batch and updates the writer's health (`fault`: a storage fault it met, if
   /// any), under one lock.
   void record_batch(std::size_t size, std::size_t work_failures, bool committed,
-                    const std::exception_ptr& fault);
+                    const std::exception_ptr& fault, std::chrono::nanoseconds working,
+                    std::chrono::nanoseconds committing);
   SQLite::Database* acquire_reader();
   void release_reader(SQLite::Database* connection);
 
@@ -187,6 +188,8 @@ struct database::impl {
   std::uint64_t batches = 0;
   std::uint64_t batch_size_sum = 0;
   std::array<std::uint64_t, batch_size_bounds.size()> batch_size_counts{};  // not cumulative
+  std::chrono::nanoseconds working{0};
+  std::chrono::nanoseconds committing{0};
   bool failing = false;                                 // guarded by stats_mutex
   std::string last_fault;                               // guarded by stats_mutex
   std::chrono::steady_clock::time_point last_commit{};  // guarded by stats_mutex
@@ -234,6 +237,9 @@ void database::impl::open() {
     // Every message touches index pages all over the file (a resident's messages, their
     // conversation): SQLite's default 2 MB page cache re-reads them from the OS on each turn.
     writer->exec("PRAGMA cache_size = -" + std::to_string(options.writer_cache_mb * 1024));
+    // Each job runs in a savepoint, whose sub-journal keeps the pages it changes; a batch's
+    // sub-journal outgrows SQLite's in-memory limit and would be written to a temporary file.
+    writer->exec("PRAGMA temp_store = MEMORY");
     apply_migrations(*writer, builtin_migrations());
     detail::keep_statements(*writer);
 
@@ -289,6 +295,9 @@ void database::impl::run_batch(std::vector<write_job>& batch) {
   std::vector<std::exception_ptr> job_errors(batch.size());
   std::size_t work_failures = 0;
   std::exception_ptr batch_error;
+  using clock = std::chrono::steady_clock;
+  const auto started = clock::now();
+  auto commit_started = started;
   try {
     detail::exec_kept(*writer, "BEGIN IMMEDIATE");
     for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -314,6 +323,7 @@ void database::impl::run_batch(std::vector<write_job>& batch) {
         writer->exec(job_release);
       }
     }
+    commit_started = clock::now();
     detail::exec_kept(*writer, "COMMIT");
   } catch (...) {
     batch_error = as_storage_fault(std::current_exception(), options.path);
@@ -330,7 +340,9 @@ void database::impl::run_batch(std::vector<write_job>& batch) {
       fault = error;
     }
   }
-  record_batch(batch.size(), work_failures, !batch_error, fault);
+  const auto finished = clock::now();
+  record_batch(batch.size(), work_failures, !batch_error, fault, commit_started - started,
+               finished - commit_started);
   for (std::exception_ptr& error : job_errors) {
     if (!error) {
       error = batch_error;
@@ -352,8 +364,12 @@ void database::impl::run_batch(std::vector<write_job>& batch) {
 }
 
 void database::impl::record_batch(std::size_t size, std::size_t work_failures, bool committed,
-                                  const std::exception_ptr& fault) {
+                                  const std::exception_ptr& fault,
+                                  std::chrono::nanoseconds working_time,
+                                  std::chrono::nanoseconds committing_time) {
   std::lock_guard lock(stats_mutex);
+  working += working_time;
+  committing += committing_time;
   if (fault) {
     failing = true;
     last_fault = what_of(fault);
@@ -497,6 +513,8 @@ writer_stats database::stats() const {
     result.batches = impl_->batches;
     result.batch_size_sum = impl_->batch_size_sum;
     counts = impl_->batch_size_counts;
+    result.working = impl_->working;
+    result.committing = impl_->committing;
   }
   result.batch_size_buckets.reserve(batch_size_bounds.size());
   std::uint64_t cumulative = 0;
