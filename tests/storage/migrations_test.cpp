@@ -159,3 +159,24 @@ TEST_CASE("0001_init creates write_probes with a unique, required probe_key") {
                   SQLite::Exception);
   CHECK(db.execAndGet("SELECT count(*) FROM write_probes").getInt() == 1);
 }
+
+TEST_CASE("naming a new request (its tracking id) checks duplicates of it by index, not scan") {
+  // duplicate_of references service_requests (tracking_id): SQLite looks for the key's
+  // children on every write of it, and without an index on duplicate_of that was two reads of
+  // the whole table for each request logged.
+  const temp_directory dir;
+  SQLite::Database db = open_file(dir);
+  apply_migrations(db, builtin_migrations());
+  db.exec("PRAGMA foreign_keys = ON");
+  SQLite::Statement program(db,
+                            "EXPLAIN UPDATE service_requests SET tracking_id = 'x' WHERE id = 1");
+  int full_scans = 0;
+  int seeks = 0;
+  while (program.executeStep()) {
+    const std::string opcode = program.getColumn("opcode").getString();
+    full_scans += opcode == "Rewind" ? 1 : 0;
+    seeks += opcode == "SeekGE" ? 1 : 0;
+  }
+  CHECK(full_scans == 0);
+  CHECK(seeks >= 2);  // the old key's children and the new key's, each by the index
+}
