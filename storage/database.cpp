@@ -195,7 +195,20 @@ struct database::impl {
   std::chrono::steady_clock::time_point last_commit{};  // guarded by stats_mutex
 };
 
+/// Process-wide SQLite settings, made once before the first connection opens.
+void configure_sqlite_once() {
+  static const bool configured = [] {
+    // SQLite's allocation statistics take a global mutex on every malloc and free (a few per
+    // statement step), and nothing here reads them (sqlite3_memory_used). A call after SQLite
+    // was already initialised (by a test, say) only returns SQLITE_MISUSE: then it stays on.
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)configured;
+}
+
 void database::impl::open() {
+  configure_sqlite_once();
   if (options.path.empty()) {
     throw storage_error("database path is empty");
   }
