@@ -9,7 +9,10 @@
 -- thread draws its own run id from /dev/urandom, so runs started in the same second differ.
 --
 -- Residents: SENDERS (default 8000) in turn; the texts walk each one through a report:
--- problem, place, "yes" (a new service request or a follow), a status question. At these
+-- problem, place, "yes", a status question. Half the reports name a place of their own (a new
+-- service request), half one of 50 popular places (after its first report, a duplicate the
+-- resident is added to as a follower), as a city's mix of new problems and ones many residents
+-- see. At these
 -- rates each sender texts several times a minute, so run.sh turns the per-sender limit off
 -- (it would otherwise answer most of them "please wait" without running the dialog).
 -- Env: SIGN_URL (the URL Twilio signs: public_base_url + path), AUTH_TOKEN, SENDERS, POOL.
@@ -125,13 +128,27 @@ local senders = tonumber(os.getenv("SENDERS") or "8000")
 local pool_size = tonumber(os.getenv("POOL") or "50000")
 local path = sign_url:match("^https?://[^/]+(/.*)$") or "/sms/twilio"
 
--- What a resident says, turn by turn; each sender is at turn (visits mod #script).
+-- What a resident says, turn by turn; each sender is at turn (visits mod #script). The place
+-- is filled in per report (place_of).
 local script = {
   "There is a big pothole on Main St near 5th Ave, it is deep and growing, please fix it",
-  "it's at 1400 N Alma School Rd",
+  "it's at %d N Alma School Rd",
   "yes",
   "what's the status of my report?",
 }
+
+-- The house number of report `report` (numbered across senders and walks): even reports one of
+-- 50 popular places (1400..1498), odd ones a place of their own (2000 and up, 40000 of them,
+-- starting where the run id says, so that the next run's new places are mostly new too).
+local run_offset = 0 -- set from the run id below
+
+local function place_of(report)
+  local half = math.floor(report / 2)
+  if report % 2 == 0 then
+    return 1400 + 2 * (half % 50)
+  end
+  return 2000 + 2 * ((half + run_offset) % 40000)
+end
 
 local function run_id()
   local random = io.open("/dev/urandom", "rb")
@@ -143,13 +160,16 @@ local function run_id()
 end
 
 local run = run_id()
+run_offset = tonumber(run:sub(1, 6), 16) % 40000
 
 local function signed_request(counter)
   local sender = counter % senders
-  local turn = math.floor(counter / senders) % #script + 1
+  local visit = math.floor(counter / senders)
+  local turn = visit % #script + 1
+  local report = math.floor(visit / #script) * senders + sender
   local params = {
     { "AccountSid", "AC00000000000000000000000000000000" },
-    { "Body", script[turn] },
+    { "Body", string.format(script[turn], place_of(report)) },
     { "From", string.format("+1555%07d", sender) },
     { "MessageSid", string.format("SM%s%024d", run, counter) },
     { "NumMedia", "0" },
