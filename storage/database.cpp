@@ -159,7 +159,7 @@ struct database::impl {
   /// any), under one lock.
   void record_batch(std::size_t size, std::size_t work_failures, bool committed,
                     const std::exception_ptr& fault, std::chrono::nanoseconds working,
-                    std::chrono::nanoseconds committing);
+                    std::chrono::nanoseconds committing, std::chrono::nanoseconds acknowledging);
   SQLite::Database* acquire_reader();
   void release_reader(SQLite::Database* connection);
 
@@ -167,6 +167,8 @@ struct database::impl {
 
   // Used by the constructor until the writer thread starts, then by that thread only.
   std::unique_ptr<SQLite::Database> writer;
+  /// Time the last batch's callbacks took, not yet in the counters (writer thread only).
+  std::chrono::nanoseconds acknowledging_unrecorded{0};
 
   std::vector<std::unique_ptr<SQLite::Database>> readers;  // owns every read connection
   std::mutex readers_mutex;
@@ -190,6 +192,7 @@ struct database::impl {
   std::array<std::uint64_t, batch_size_bounds.size()> batch_size_counts{};  // not cumulative
   std::chrono::nanoseconds working{0};
   std::chrono::nanoseconds committing{0};
+  std::chrono::nanoseconds acknowledging{0};
   bool failing = false;                                 // guarded by stats_mutex
   std::string last_fault;                               // guarded by stats_mutex
   std::chrono::steady_clock::time_point last_commit{};  // guarded by stats_mutex
@@ -355,7 +358,7 @@ void database::impl::run_batch(std::vector<write_job>& batch) {
   }
   const auto finished = clock::now();
   record_batch(batch.size(), work_failures, !batch_error, fault, commit_started - started,
-               finished - commit_started);
+               finished - commit_started, acknowledging_unrecorded);
   for (std::exception_ptr& error : job_errors) {
     if (!error) {
       error = batch_error;
@@ -374,15 +377,19 @@ void database::impl::run_batch(std::vector<write_job>& batch) {
       // A failing callback is the submitter's bug; the other jobs still need theirs.
     }
   }
+  // Counted with the next batch, so that the counters take one lock per batch.
+  acknowledging_unrecorded = clock::now() - finished;
 }
 
 void database::impl::record_batch(std::size_t size, std::size_t work_failures, bool committed,
                                   const std::exception_ptr& fault,
                                   std::chrono::nanoseconds working_time,
-                                  std::chrono::nanoseconds committing_time) {
+                                  std::chrono::nanoseconds committing_time,
+                                  std::chrono::nanoseconds acknowledging_time) {
   std::lock_guard lock(stats_mutex);
   working += working_time;
   committing += committing_time;
+  acknowledging += acknowledging_time;
   if (fault) {
     failing = true;
     last_fault = what_of(fault);
@@ -528,6 +535,7 @@ writer_stats database::stats() const {
     counts = impl_->batch_size_counts;
     result.working = impl_->working;
     result.committing = impl_->committing;
+    result.acknowledging = impl_->acknowledging;
   }
   result.batch_size_buckets.reserve(batch_size_bounds.size());
   std::uint64_t cumulative = 0;

@@ -59,10 +59,12 @@ struct writer_stats {
   /// Histogram of jobs per committed batch: upper bounds and cumulative counts.
   std::vector<std::pair<std::size_t, std::uint64_t>> batch_size_buckets;
   std::uint64_t batch_size_sum = 0;
-  /// Where the writer thread's time goes: running jobs, and ending their transactions
-  /// (COMMIT: writing and syncing the WAL, checkpoints). The rest of the time it waits for work.
+  /// Where the writer thread's time goes: running jobs, ending their transactions (COMMIT:
+  /// writing and syncing the WAL, checkpoints), and telling the submitters (their callbacks).
+  /// The rest of the time it waits for work.
   std::chrono::nanoseconds working{0};
   std::chrono::nanoseconds committing{0};
+  std::chrono::nanoseconds acknowledging{0};
 };
 
 /// Work run on the writer thread inside the group transaction (in its own savepoint).

@@ -77,7 +77,8 @@ void render_storage_metrics(const storage::writer_stats& stats, std::string& out
   out += fmt::format("civicline_storage_commit_batch_size_count {}\n", stats.batches);
   out +=
       "# HELP civicline_storage_writer_seconds_total Time the writer thread spent, by phase "
-      "(work: running jobs; commit: writing and syncing the log). The rest it waited for work.\n";
+      "(work: running jobs; commit: writing and syncing the log; acknowledge: the submitters' "
+      "callbacks). The rest it waited for work.\n";
   out += "# TYPE civicline_storage_writer_seconds_total counter\n";
   const auto seconds = [](std::chrono::nanoseconds time) {
     return std::chrono::duration<double>(time).count();
@@ -86,6 +87,8 @@ void render_storage_metrics(const storage::writer_stats& stats, std::string& out
                      seconds(stats.working));
   out += fmt::format("civicline_storage_writer_seconds_total{{phase=\"commit\"}} {:.6f}\n",
                      seconds(stats.committing));
+  out += fmt::format("civicline_storage_writer_seconds_total{{phase=\"acknowledge\"}} {:.6f}\n",
+                     seconds(stats.acknowledging));
 }
 
 awaitable<http_response> write_probe(app_context& app, http_request& request) {
