@@ -47,6 +47,9 @@ thread_local const void* writer_of_this_thread = nullptr;
 /// How much of the database file each reader maps into memory (address space, not RAM).
 constexpr std::int64_t reader_mmap_bytes = 1LL << 30;
 
+/// WAL pages after which a commit checkpoints (SQLite's default is 1000).
+constexpr int checkpoint_pages = 250;
+
 constexpr const char* job_savepoint = "SAVEPOINT civicline_job";
 constexpr const char* job_release = "RELEASE civicline_job";
 constexpr const char* job_rollback = "ROLLBACK TO civicline_job";
@@ -256,6 +259,11 @@ void database::impl::open() {
     // Each job runs in a savepoint, whose sub-journal keeps the pages it changes; a batch's
     // sub-journal outgrows SQLite's in-memory limit and would be written to a temporary file.
     writer->exec("PRAGMA temp_store = MEMORY");
+    // The writer copies the log back into the database file in the COMMIT that crosses this
+    // many pages, and every turn queued behind that commit waits for it: a quarter of SQLite's
+    // default keeps each stall short (p99 at 64 webhook connections 10-11.6 -> 8.5-9.7 ms in
+    // back-to-back runs) for about 3% of throughput.
+    writer->exec("PRAGMA wal_autocheckpoint = " + std::to_string(checkpoint_pages));
     apply_migrations(*writer, builtin_migrations());
     detail::keep_statements(*writer);
 
