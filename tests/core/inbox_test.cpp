@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <functional>
+#include <set>
 #include <stdexcept>
 
 #include "core/clock_text.hpp"
@@ -134,6 +135,36 @@ TEST_CASE("a report becomes a request with history, a follower and outbox events
     INFO(e.payload_json);
     CHECK(e.payload_json.find("+1555") == std::string::npos);  // no phone numbers in events
   }
+}
+
+TEST_CASE("event ids are unique, evt_ and 24 hex digits, and sort by the time of the event",
+          "[inbox]") {
+  // Time-led, so that their unique index grows at one end (docs/PERFORMANCE.md).
+  temp_database temp;
+  harness h(temp);
+  h.say("+15550001111", "pothole at 55 N Center St, pretty deep");
+  h.say("+15550001111", "yes", t0 + 1min);
+  h.say("+15550002222", "streetlight out at 300 W Main St", t0 + 2h);
+  const auto all = events(h.db);  // in row order, which is the order they happened
+  REQUIRE(all.size() >= 4);
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const auto& id = all[i].event_id;
+    INFO(id);
+    REQUIRE(id.size() == 28);
+    CHECK(id.rfind("evt_", 0) == 0);
+    CHECK(id.find_first_not_of("0123456789abcdef", 4) == std::string::npos);
+    CHECK(seen.insert(id).second);
+    if (i > 0 && all[i].created_at > all[i - 1].created_at) {
+      CHECK(all[i - 1].event_id < id);
+    }
+  }
+  // The first 12 hex digits are the event's time in milliseconds.
+  const auto millis = std::stoull(all.back().event_id.substr(4, 12), nullptr, 16);
+  CHECK(millis ==
+        static_cast<unsigned long long>(
+            std::chrono::duration_cast<std::chrono::milliseconds>((t0 + 2h).time_since_epoch())
+                .count()));
 }
 
 TEST_CASE("a restart between any two turns continues where the conversation was", "[inbox]") {
