@@ -26,6 +26,7 @@
 #include "server/routes/sms_routes.hpp"
 #include "server/routes/staff_routes.hpp"
 #include "server/routes/status_routes.hpp"
+#include "server/routes/storage_faults.hpp"
 #include "server/routes/system_routes.hpp"
 #include "server/sms_dispatcher.hpp"
 #include "server/webhook_dispatcher.hpp"
@@ -141,6 +142,9 @@ int serve(const common_options& options, serve_mode mode = serve_mode::serve) {
   webhook_dispatcher webhooks_out(io.get_executor(), *db, settings, metrics);
 
   router routes;
+  // A full disk, a read-only file or an I/O error on any route's write answers 503
+  // storage_unavailable (send again later), not a 500.
+  routes.set_failure_answer(answer_storage_fault);
   add_system_routes(routes, app);
   chat_delivery chat_out(io.get_executor(), *db);
   chat_context chat(settings, *db, inbox);

@@ -1,8 +1,7 @@
 #include "server/http/router.hpp"
 
-#include <boost/url/pct_string_view.hpp>
-
 #include <algorithm>
+#include <boost/url/pct_string_view.hpp>
 
 namespace civicline::server {
 namespace {
@@ -69,7 +68,13 @@ void router::add(std::string method, std::string pattern, route_access access, h
   routes_.push_back(std::move(r));
 }
 
-void router::set_fallback(handler h) { fallback_ = std::move(h); }
+void router::set_fallback(handler h) {
+  fallback_ = std::move(h);
+}
+
+void router::set_failure_answer(failure_answer answer) {
+  failure_answer_ = std::move(answer);
+}
 
 boost::asio::awaitable<http_response> router::handle(http_request& request) const {
   const auto segments = split_path(request.path);
@@ -103,7 +108,21 @@ boost::asio::awaitable<http_response> router::handle(http_request& request) cons
     }
     request.route = r.pattern;
     request.path_params = std::move(params);
-    co_return co_await r.h(request);
+    std::exception_ptr failure;
+    std::optional<http_response> answer;
+    try {
+      auto handled = r.h(request);  // named: GCC 12 destroys temporaries in a co_await twice
+      co_return co_await std::move(handled);
+    } catch (const std::exception& error) {
+      failure = std::current_exception();
+      if (failure_answer_) {
+        answer = failure_answer_(error, request);
+      }
+    }
+    if (!answer) {
+      std::rethrow_exception(failure);  // the server answers 500 and logs it
+    }
+    co_return std::move(*answer);
   }
   if (!allowed.empty()) {
     if (std::ranges::find(allowed, "GET") != allowed.end()) {

@@ -4,7 +4,9 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
+#include <exception>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,12 @@
 namespace civicline::server {
 
 using handler = std::function<boost::asio::awaitable<http_response>(http_request&)>;
+
+/// Turns an error a handler threw into an answer (a 503 for a full disk, say), or nothing to
+/// leave it to the server's generic 500. Lets layers above this folder (storage) shape the
+/// answers to their own errors without the HTTP code knowing them.
+using failure_answer =
+    std::function<std::optional<http_response>(const std::exception& error, http_request&)>;
 
 /// Who may call a route, as its registration declares. The handlers enforce it (they need
 /// the caller anyway); this is the table they are held to: `civicline routes` prints it and
@@ -47,6 +55,9 @@ class router {
   /// Handles GET and HEAD requests that no route matched (static files).
   void set_fallback(handler h);
 
+  /// Asked about every exception a route's handler throws (see failure_answer).
+  void set_failure_answer(failure_answer answer);
+
   /// Routes the request: sets request.route and request.path_params, then calls the handler.
   /// Answers 404 for unknown paths, 405 (with Allow) for known paths with another method,
   /// 400 for a path that is not valid percent-encoding.
@@ -65,6 +76,7 @@ class router {
   };
   std::vector<route> routes_;
   handler fallback_;
+  failure_answer failure_answer_;
 };
 
 /// Splits "/a/b/" into {"a", "b", ""}; the leading slash is dropped.

@@ -6,7 +6,6 @@
 #include "channels/web_chat.hpp"
 #include "server/inbox_await.hpp"
 #include "server/routes/chat_session.hpp"
-#include "server/routes/storage_faults.hpp"
 
 namespace civicline::server {
 namespace {
@@ -94,9 +93,9 @@ awaitable<http_response> preflight(chat_context& chat, http_request& request) {
 
 void add_chat_routes(router& routes, chat_context& chat, const attachment_store& attachments) {
   routes.add("POST", "/chat/api/messages", route_access::open,
-             answering_storage_faults([&chat, &attachments](http_request& request) {
+             [&chat, &attachments](http_request& request) {
                return post_message(chat, attachments, request);
-             }));
+             });
   routes.add("OPTIONS", "/chat/api/messages", route_access::open,
              [&chat](http_request& request) { return preflight(chat, request); });
 }

@@ -15,7 +15,6 @@
 #include "server/auth/authenticate.hpp"
 #include "server/auth/credentials.hpp"
 #include "server/logging.hpp"
-#include "server/routes/storage_faults.hpp"
 #include "server/storage_await.hpp"
 #include "storage/open311.hpp"
 
@@ -724,9 +723,9 @@ void add_both(router& routes, const std::string& method, const std::string& path
   for (auto format : {open311_format::json, open311_format::xml}) {
     const auto suffix = format == open311_format::json ? ".json" : ".xml";
     routes.add(method, std::string(prefix) + path + suffix, access,
-               answering_storage_faults([state, handler, format](http_request& request) {
+               [state, handler, format](http_request& request) {
                  return in_jurisdiction(state, request, format, handler);
-               }));
+               });
   }
 }
 

@@ -10,7 +10,6 @@
 #include "server/routes/request_apply.hpp"
 #include "server/routes/request_json.hpp"
 #include "server/routes/request_query.hpp"
-#include "server/routes/storage_faults.hpp"
 #include "server/storage_await.hpp"
 #include "storage/staff.hpp"
 
@@ -285,14 +284,11 @@ void add_request_routes(router& routes, std::shared_ptr<staff_context> context) 
   routes.add("GET", "/api/v1/requests/{id}", route_access::staff,
              [context](http_request& request) { return show(*context, request); });
   routes.add("PATCH", "/api/v1/requests/{id}", route_access::staff,
-             answering_storage_faults(
-                 [context](http_request& request) { return patch(*context, request); }));
+             [context](http_request& request) { return patch(*context, request); });
   routes.add("POST", "/api/v1/requests/{id}/merge", route_access::staff,
-             answering_storage_faults(
-                 [context](http_request& request) { return merge(*context, request); }));
+             [context](http_request& request) { return merge(*context, request); });
   routes.add("POST", "/api/v1/requests/bulk", route_access::staff,
-             answering_storage_faults(
-                 [context](http_request& request) { return bulk(*context, request); }));
+             [context](http_request& request) { return bulk(*context, request); });
 }
 
 }  // namespace civicline::server

@@ -11,7 +11,6 @@
 #include "server/auth/credentials.hpp"
 #include "server/inbox_await.hpp"
 #include "server/logging.hpp"
-#include "server/routes/storage_faults.hpp"
 #include "server/storage_await.hpp"
 #include "storage/deliveries.hpp"
 #include "storage/service_requests.hpp"
@@ -239,16 +238,12 @@ awaitable<http_response> vonage_inbound(const app_context& app, core::inbox& inb
 void add_sms_routes(router& routes, const app_context& app, core::inbox& inbox,
                     std::function<void()> outbound_ready) {
   routes.add("POST", "/sms/twilio", route_access::provider_signature,
-             answering_storage_faults([&app, &inbox](http_request& request) {
-               return twilio_inbound(app, inbox, request);
-             }));
+             [&app, &inbox](http_request& request) { return twilio_inbound(app, inbox, request); });
   routes.add("POST", "/sms/twilio/status", route_access::provider_signature,
-             answering_storage_faults(
-                 [&app](http_request& request) { return twilio_status(app, request); }));
-  auto vonage = answering_storage_faults(
-      [&app, &inbox, ready = std::move(outbound_ready)](http_request& request) {
-        return vonage_inbound(app, inbox, ready, request);
-      });
+             [&app](http_request& request) { return twilio_status(app, request); });
+  auto vonage = [&app, &inbox, ready = std::move(outbound_ready)](http_request& request) {
+    return vonage_inbound(app, inbox, ready, request);
+  };
   routes.add("POST", "/sms/vonage", route_access::provider_signature, vonage);
   routes.add("GET", "/sms/vonage", route_access::provider_signature, vonage);
 }

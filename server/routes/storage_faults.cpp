@@ -1,8 +1,5 @@
 #include "server/routes/storage_faults.hpp"
 
-#include <optional>
-#include <string>
-
 #include "server/logging.hpp"
 #include "storage/database.hpp"
 
@@ -22,20 +19,15 @@ http_response storage_unavailable_response() {
   return response;
 }
 
-handler answering_storage_faults(handler inner) {
-  return [inner =
-              std::move(inner)](http_request& request) -> boost::asio::awaitable<http_response> {
-    std::optional<std::string> fault;
-    try {
-      auto answer = inner(request);  // named: GCC 12 destroys temporaries in a co_await twice
-      co_return co_await std::move(answer);
-    } catch (const storage::storage_unavailable& e) {
-      fault = e.what();  // co_await is not allowed in a handler; answer below
-    }
-    log_event(log_level::warn, "storage_unavailable",
-              {{"request_id", request.request_id}, {"route", request.route}, {"error", *fault}});
-    co_return storage_unavailable_response();
-  };
+std::optional<http_response> answer_storage_fault(const std::exception& error,
+                                                  http_request& request) {
+  if (dynamic_cast<const storage::storage_unavailable*>(&error) == nullptr) {
+    return std::nullopt;
+  }
+  log_event(
+      log_level::warn, "storage_unavailable",
+      {{"request_id", request.request_id}, {"route", request.route}, {"error", error.what()}});
+  return storage_unavailable_response();
 }
 
 }  // namespace civicline::server

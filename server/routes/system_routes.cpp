@@ -7,7 +7,6 @@
 #include <nlohmann/json.hpp>
 
 #include "core/clock_text.hpp"
-#include "server/routes/storage_faults.hpp"
 #include "server/storage_await.hpp"
 #include "storage/write_probes.hpp"
 
@@ -149,8 +148,7 @@ void add_system_routes(router& routes, app_context& app) {
       });
   if (app.settings.diagnostics.write_probe) {
     routes.add("POST", "/_diag/write-probes", route_access::open,
-               answering_storage_faults(
-                   [&app](http_request& request) { return write_probe(app, request); }));
+               [&app](http_request& request) { return write_probe(app, request); });
     routes.add("GET", "/_diag/write-probes/{key}", route_access::open,
                [&app](http_request& request) { return read_probe(app, request); });
   }

@@ -104,6 +104,13 @@ async function checkStorageFault(t, name, inject, clear) {
       assertStorageUnavailable(changed, `status change during ${name}`);
       assert.ok(Number(changed.retryAfter) > 0, 'Retry-After tells the client when to try again');
       assertStorageUnavailable(await chatSay(server, 'pothole at 9 Elm St'), `web chat during ${name}`);
+      // Every route that writes answers the same, not only the resident channels: an API key
+      // made by an admin.
+      const made = await fetch(`${server.url}/api/v1/api-keys`, {
+        method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'during-the-fault', role: 'partner' }),
+      });
+      assertStorageUnavailable({ status: made.status, body: await made.json() }, `API key during ${name}`);
       const ready = await readyz(server);
       assert.equal(ready.status, 503, 'readyz fails while the fault lasts');
       assert.equal(ready.body.error.code, 'storage_unavailable');
@@ -136,9 +143,10 @@ async function checkStorageFault(t, name, inject, clear) {
     assert.equal(stored.size, acknowledged.length + refused.length);
     assert.equal(sql(server, "SELECT count(*) FROM request_history WHERE internal_note = 'during the fault'"), '0');
     assert.equal(sql(server, "SELECT count(*) FROM request_history WHERE internal_note = 'after the fault'"), '1');
+    assert.equal(sql(server, "SELECT count(*) FROM api_keys WHERE name = 'during-the-fault'"), '0', 'the refused key was not stored');
     assert.equal(sql(server, 'PRAGMA integrity_check'), 'ok');
     const summary = `${name}: ${acknowledged.length} SMS acknowledged before, ${refused.length} SMS + 1 status change + 1 chat ` +
-      `message refused with 503 storage_unavailable during ${faultMs} ms, readyz 503 then 200 without a restart, ` +
+      `message + 1 API key refused with 503 storage_unavailable during ${faultMs} ms, readyz 503 then 200 without a restart, ` +
       `all ${acknowledged.length + refused.length} SMS stored once, integrity ok`;
     t.diagnostic(summary);
   } finally {
