@@ -65,7 +65,7 @@ SOAK_SECONDS ?= 600
 soak: deps server node-deps
 	SOAK_SECONDS=$(SOAK_SECONDS) CIVICLINE_BIN=$(BIN) node bench/soak/soak.mjs
 
-## Google Benchmark programs (Release); see bench/README.md.
+## Google Benchmark programs and bench/sms/inbox_turns (Release); see docs/PERFORMANCE.md.
 bench: deps
 	@test -f build/bench/build.ninja || cmake --preset bench
 	cmake --build --preset bench
