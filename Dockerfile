@@ -16,7 +16,7 @@ FROM debian:12-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libsqlite3-0 libboost-url1.81.0 libspdlog1.10 libfmt9 libicu72 libstemmer0d \
-      libssl3 libsodium23 libjpeg62-turbo libpng16-16 curl ca-certificates \
+      libssl3 libsodium23 libjemalloc2 libjpeg62-turbo libpng16-16 curl ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --home-dir /var/lib/civicline --create-home civicline
 COPY --from=build /src/build/release/server/civicline /usr/local/bin/civicline
