@@ -3,8 +3,9 @@
 // signed-webhook load, measured in CPU time and instructions rather than in wall time, which
 // this machine's disk makes noisy.
 //
-//   ./build/release/bench/inbox_turns [turns=40000] [residents=8000] [in_flight=64]
-//   perf stat -e instructions:u,task-clock ./build/release/bench/inbox_turns
+//   cmake --preset bench && cmake --build --preset bench --target inbox_turns
+//   ./build/bench/bench/inbox_turns [turns=40000] [residents=8000] [in_flight=64]
+//   perf stat -e instructions:u,task-clock ./build/bench/bench/inbox_turns
 //
 // The residents walk the load script's report (bench/sms/signed_webhook.lua): a problem, a
 // place, "yes", a status question; half the places new, half one of 50 popular ones. `in_flight`

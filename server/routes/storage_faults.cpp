@@ -4,11 +4,13 @@
 #include "storage/database.hpp"
 
 namespace civicline::server {
+namespace {
 
 /// Seconds a client is asked to wait: an operator freeing disk space takes minutes, but a
 /// client retrying sooner costs little and gets through as soon as it can.
 constexpr const char* storage_retry_after_seconds = "30";
 
+/// 503 storage_unavailable with Retry-After: nothing of the request was stored; send it again.
 http_response storage_unavailable_response() {
   auto response = error_response(
       503, "storage_unavailable",
@@ -18,6 +20,8 @@ http_response storage_unavailable_response() {
   response.headers.set("Retry-After", storage_retry_after_seconds);
   return response;
 }
+
+}  // namespace
 
 std::optional<http_response> answer_storage_fault(const std::exception& error,
                                                   http_request& request) {

@@ -9,12 +9,10 @@
 
 namespace civicline::server {
 
-/// 503 storage_unavailable with Retry-After: nothing of the request was stored; send it again.
-http_response storage_unavailable_response();
-
-/// storage_unavailable_response() (the fault logged) when `error` is storage::storage_unavailable;
-/// nothing for any other error. The router's failure answer (router::set_failure_answer), so
-/// every route that writes answers a storage fault the same way.
+/// 503 storage_unavailable with Retry-After (nothing of the request was stored; send it again),
+/// the fault logged, when `error` is storage::storage_unavailable; nothing for any other error. The
+/// router's failure answer (router::set_failure_answer), so every route that writes answers a
+/// storage fault the same way.
 std::optional<http_response> answer_storage_fault(const std::exception& error,
                                                   http_request& request);
 

@@ -79,15 +79,12 @@ void render_storage_metrics(const storage::writer_stats& stats, std::string& out
       "(work: running jobs; commit: writing and syncing the log; acknowledge: the submitters' "
       "callbacks). The rest it waited for work.\n";
   out += "# TYPE civicline_storage_writer_seconds_total counter\n";
-  const auto seconds = [](std::chrono::nanoseconds time) {
-    return std::chrono::duration<double>(time).count();
-  };
-  out += fmt::format("civicline_storage_writer_seconds_total{{phase=\"work\"}} {:.6f}\n",
-                     seconds(stats.working));
-  out += fmt::format("civicline_storage_writer_seconds_total{{phase=\"commit\"}} {:.6f}\n",
-                     seconds(stats.committing));
-  out += fmt::format("civicline_storage_writer_seconds_total{{phase=\"acknowledge\"}} {:.6f}\n",
-                     seconds(stats.acknowledging));
+  for (const auto& [phase, time] :
+       {std::pair{"work", stats.working}, std::pair{"commit", stats.committing},
+        std::pair{"acknowledge", stats.acknowledging}}) {
+    out += fmt::format("civicline_storage_writer_seconds_total{{phase=\"{}\"}} {:.6f}\n", phase,
+                       std::chrono::duration<double>(time).count());
+  }
 }
 
 awaitable<http_response> write_probe(app_context& app, http_request& request) {
